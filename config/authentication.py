@@ -1,0 +1,7 @@
+from rest_framework.authentication import TokenAuthentication
+
+
+class BearerTokenAuthentication(TokenAuthentication):
+    """DRF token auth answering to ``Authorization: Bearer <token>`` (CONTRACT.md)."""
+
+    keyword = "Bearer"

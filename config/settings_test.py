@@ -1,0 +1,30 @@
+"""Settings for the test suite: the real settings, with test defaults for what is unset.
+
+DATABASE_URL and CELERY_BROKER_URL still come from the environment, so the same suite runs on
+SQLite and on PostgreSQL + Redis (.ci/run does both).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1,localhost")
+os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var"))
+
+from .settings import *  # noqa: E402,F403
+from .settings import CELERY_BROKER_URL  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests call services directly; tasks enqueued on commit go to a broker no worker reads unless
+# a test starts a real worker (those tests set the broker themselves).
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_URL = "memory://"
+# Short waits so that retry paths finish within a test.
+LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS = 0.05
+LETZSHOP_MAX_RETRY_AFTER_SECONDS = 3
+LETZSHOP_READ_TIMEOUT = 10.0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

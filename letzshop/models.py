@@ -1,0 +1,246 @@
+"""Letzshop's side of a store: credentials, imported shipments, outbound queue, audit log.
+
+Fields follow the guide's "Database Models"; what is added says why.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+SYNC_INTERVAL_MIN = 5
+SYNC_INTERVAL_MAX = 1440
+
+
+class SyncStatus(models.TextChoices):
+    """Outcome of a sync run (credentials' last_sync_status and the sync log)."""
+
+    SUCCESS = "success", _("Success")
+    FAILED = "failed", _("Failed")
+    PARTIAL = "partial", _("Partial")
+
+
+class StoreLetzshopCredentials(models.Model):
+    store = models.OneToOneField(
+        "stores.Store", on_delete=models.CASCADE, related_name="letzshop_credentials", verbose_name=_("store")
+    )
+    # Fernet token (letzshop.crypto); the plain key is never stored, shown or logged.
+    api_key_encrypted = models.TextField(_("API key (encrypted)"))
+    api_endpoint = models.URLField(_("API endpoint"), max_length=500)
+    auto_sync_enabled = models.BooleanField(_("auto-sync"), default=False)
+    sync_interval_minutes = models.PositiveIntegerField(
+        _("sync interval (minutes)"),
+        default=15,
+        validators=[MinValueValidator(SYNC_INTERVAL_MIN), MaxValueValidator(SYNC_INTERVAL_MAX)],
+    )
+    last_sync_at = models.DateTimeField(_("last sync at"), null=True, blank=True)
+    last_sync_status = models.CharField(_("last sync status"), max_length=16, choices=SyncStatus.choices, blank=True)
+    last_sync_error = models.TextField(_("last sync error"), blank=True)
+    # A lease, not a transaction: one import per store at a time (letzshop.services.import_lock).
+    import_started_at = models.DateTimeField(_("import running since"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "store_letzshop_credentials"
+        verbose_name = _("Letzshop credentials")
+        verbose_name_plural = _("Letzshop credentials")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sync_interval_minutes__gte=SYNC_INTERVAL_MIN, sync_interval_minutes__lte=SYNC_INTERVAL_MAX),
+                name="credentials_sync_interval_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Letzshop credentials of {self.store}"
+
+
+class LetzshopOrder(models.Model):
+    """One Letzshop shipment of a store, as imported (a Letzshop order may span several)."""
+
+    class State(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        RETURNED = "returned", _("Returned")
+
+    class SyncStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        SHIPPED = "shipped", _("Shipped")
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="letzshop_orders", verbose_name=_("store")
+    )
+    letzshop_order_id = models.CharField(_("Letzshop order id"), max_length=255, blank=True)
+    letzshop_shipment_id = models.CharField(_("Letzshop shipment id"), max_length=255)
+    letzshop_order_number = models.CharField(_("order number"), max_length=64, blank=True)
+    local_order = models.OneToOneField(
+        "orders.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letzshop_order",
+        verbose_name=_("local order"),
+    )
+    letzshop_state = models.CharField(_("Letzshop state"), max_length=16, choices=State.choices)
+    customer_email = models.CharField(_("customer email"), max_length=254, blank=True)
+    customer_name = models.CharField(_("customer name"), max_length=300, blank=True)
+    total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    raw_order_data = models.JSONField(_("raw data"), default=dict, blank=True)
+    inventory_units = models.JSONField(_("inventory units"), default=list, blank=True)
+    sync_status = models.CharField(_("sync status"), max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    tracking_number = models.CharField(_("tracking number"), max_length=128, blank=True)
+    tracking_carrier = models.CharField(_("tracking carrier"), max_length=64, blank=True)
+    # Digest of raw_order_data: a re-import of an unchanged shipment touches nothing.
+    raw_digest = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "letzshop_orders"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Letzshop order")
+        verbose_name_plural = _("Letzshop orders")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "letzshop_shipment_id"], name="letzshoporder_unique_store_shipment")
+        ]
+        indexes = [
+            models.Index(fields=["store", "letzshop_state"], name="lsorder_store_state_idx"),
+            models.Index(fields=["store", "sync_status"], name="lsorder_store_sync_idx"),
+            models.Index(fields=["store", "-created_at"], name="lsorder_store_created_idx"),
+            models.Index(fields=["letzshop_order_number"], name="lsorder_number_idx"),
+            models.Index(fields=["customer_email"], name="lsorder_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.letzshop_order_number or self.letzshop_shipment_id
+
+
+class LetzshopFulfillmentQueue(models.Model):
+    """An outbound operation for Letzshop; the database is the queue, Celery only wakes workers."""
+
+    class Operation(models.TextChoices):
+        CONFIRM = "confirm", _("Confirm")
+        REJECT = "reject", _("Reject")
+        SET_TRACKING = "set_tracking", _("Set tracking")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    OPEN_STATUSES = (Status.PENDING, Status.PROCESSING)
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="letzshop_queue", verbose_name=_("store")
+    )
+    letzshop_order = models.ForeignKey(
+        LetzshopOrder, on_delete=models.CASCADE, related_name="queue_items", verbose_name=_("Letzshop order")
+    )
+    operation = models.CharField(_("operation"), max_length=16, choices=Operation.choices)
+    payload = models.JSONField(_("payload"), default=dict)
+    # Digest of operation + payload: the same request while one is open is not queued twice.
+    payload_digest = models.CharField(max_length=64, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(_("max attempts"), default=3)
+    error_message = models.TextField(_("error"), blank=True)
+    response_data = models.JSONField(_("Letzshop response"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("processing since"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "letzshop_fulfillment_queue"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("fulfillment queue item")
+        verbose_name_plural = _("fulfillment queue")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letzshop_order", "operation", "payload_digest"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="queue_one_open_per_operation",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="queue_status_due_idx"),
+            models.Index(fields=["store", "status"], name="queue_store_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_operation_display()} #{self.pk} ({self.status})"
+
+
+class LetzshopSyncLog(models.Model):
+    """Audit trail: one row per import run and per outbound call."""
+
+    class Operation(models.TextChoices):
+        ORDER_IMPORT = "order_import", _("Order import")
+        CONFIRM = "confirm", _("Confirm")
+        REJECT = "reject", _("Reject")
+        SET_TRACKING = "set_tracking", _("Set tracking")
+        TEST_CONNECTION = "test_connection", _("Test connection")
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+
+    TRIGGER_SCHEDULER = "scheduler"
+    TRIGGER_COMMAND = "command"
+    TRIGGER_WEBHOOK = "webhook"
+    TRIGGER_QUEUE = "queue"
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="letzshop_sync_logs", verbose_name=_("store")
+    )
+    operation_type = models.CharField(_("operation"), max_length=32, choices=Operation.choices)
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=16, choices=SyncStatus.choices)
+    records_processed = models.PositiveIntegerField(_("processed"), default=0)
+    records_succeeded = models.PositiveIntegerField(_("succeeded"), default=0)
+    records_failed = models.PositiveIntegerField(_("failed"), default=0)
+    error_details = models.JSONField(_("error details"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), default=0)
+    # duration_seconds is whole seconds as the guide has it; an outbound call takes milliseconds.
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    triggered_by = models.CharField(_("triggered by"), max_length=64, blank=True)
+    # Import counts beyond processed/succeeded/failed, and the call's summary.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    queue_item = models.ForeignKey(
+        LetzshopFulfillmentQueue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sync_logs",
+        verbose_name=_("queue item"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "letzshop_sync_logs"
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sync log")
+        verbose_name_plural = _("sync logs")
+        indexes = [
+            models.Index(fields=["store", "-started_at"], name="synclog_store_started_idx"),
+            models.Index(fields=["operation_type", "status"], name="synclog_op_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_operation_type_display()} {self.status} @ {self.started_at:%Y-%m-%d %H:%M}"
