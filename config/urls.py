@@ -1,6 +1,34 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.auth_views import MeView, TokenView
+from exceptions.api import urls as exceptions_urls
+from letzshop.api import urls as letzshop_urls
+from merchants.api import urls as merchants_urls
+from orders.api import urls as orders_urls
+from stores.api import urls as stores_urls
+
+API_APPS = (merchants_urls, stores_urls, orders_urls, exceptions_urls, letzshop_urls)
+
+admin_api = [pattern for app in API_APPS for pattern in app.admin_urlpatterns]
+store_api = [pattern for app in API_APPS for pattern in app.store_urlpatterns]
 
 urlpatterns = [
+    re_path(r"^api/v1/auth/token/?$", TokenView.as_view(), name="auth-token"),
+    re_path(r"^api/v1/me/?$", MeView.as_view(), name="me"),
+    path("api/v1/admin/", include((admin_api, "admin-api"))),
+    path("api/v1/store/", include((store_api, "store-api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,91 @@
+"""Fixtures shared by every app's tests."""
+
+from pathlib import Path
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+APPS = ("merchants", "stores", "orders", "exceptions", "letzshop", "config", "portal")
+ROOT = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    # Every test carries its app's marker, so `make test module=<app>` selects exactly it.
+    for item in items:
+        relative = Path(str(item.fspath)).resolve().relative_to(ROOT)
+        if relative.parts and relative.parts[0] in APPS:
+            item.add_marker(getattr(pytest.mark, relative.parts[0]))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_dropped_even_with_open_connections(request):
+    """Django cannot drop a PostgreSQL test database another connection still uses (a live
+    server thread, a worker process); end those connections first, so the drop always runs."""
+    request.getfixturevalue("django_db_setup")
+    yield
+    from django.db import connections
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["NAME"]
+    connections.close_all()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    return client
+
+
+@pytest.fixture
+def store(db):
+    from stores.tests.factories import StoreFactory
+
+    return StoreFactory()
+
+
+@pytest.fixture
+def other_store(db):
+    from stores.tests.factories import StoreFactory
+
+    return StoreFactory()
+
+
+@pytest.fixture
+def store_user(store):
+    from stores.tests.factories import MembershipFactory
+
+    return MembershipFactory(store=store, role="owner").user
+
+
+@pytest.fixture
+def staff_member(store):
+    from stores.tests.factories import MembershipFactory
+
+    return MembershipFactory(store=store, role="staff").user
+
+
+@pytest.fixture
+def admin_user(db):
+    from stores.tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True, username="platform-admin")
+
+
+@pytest.fixture
+def store_api(store_user) -> APIClient:
+    return api_client_for(store_user)
+
+
+@pytest.fixture
+def admin_api(admin_user) -> APIClient:
+    return api_client_for(admin_user)

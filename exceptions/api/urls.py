@@ -1,0 +1,2 @@
+admin_urlpatterns: list = []
+store_urlpatterns: list = []

@@ -1,0 +1,77 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from merchants.models import Merchant
+from stores.models import Product, Store, StoreMembership
+
+
+class StoreSerializer(serializers.ModelSerializer):
+    merchant_id = serializers.PrimaryKeyRelatedField(source="merchant", queryset=Merchant.objects.all())
+
+    class Meta:
+        model = Store
+        fields = ["id", "merchant_id", "name", "code", "is_active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"code": {"required": False, "validators": []}}
+
+
+class UserCreateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    is_staff = serializers.BooleanField(required=False, default=False)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "is_staff"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField(source="user.username", read_only=True)
+    store_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = StoreMembership
+        fields = ["id", "user_id", "username", "store_id", "role", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """Validation is the service's (stores.services.product_fields_clean), shared with the import."""
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "sku", "gtin", "gtin_type", "price", "is_active"]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "name": {"required": False, "allow_blank": True},
+            "sku": {"validators": []},
+            "gtin_type": {"required": False},
+        }
+
+
+class AdminProductSerializer(ProductSerializer):
+    store_id = serializers.IntegerField(read_only=True)
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "store_id"]
+
+
+class ProductWriteResultSerializer(ProductSerializer):
+    exceptions_resolved = serializers.IntegerField(read_only=True)
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "exceptions_resolved"]
+
+
+class CatalogImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    exceptions_resolved = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+
+
