@@ -9,9 +9,7 @@ from stores.models import Store
 
 def exception_list(*, store: Store | None = None) -> QuerySet[OrderItemException]:
     """Exceptions of ``store`` (every store's when None: platform admins only)."""
-    qs = OrderItemException.objects.select_related(
-        "store", "order", "order_item", "resolved_product", "resolved_by"
-    )
+    qs = OrderItemException.objects.select_related("store", "order", "order_item", "resolved_product", "resolved_by")
     if store is not None:
         qs = qs.filter(store=store)
     return qs
@@ -45,6 +43,4 @@ def exception_stats(*, store: Store | None = None) -> dict[str, int]:
 
 
 def blocking_exception_count(*, order_id: int) -> int:
-    return OrderItemException.objects.filter(
-        order_id=order_id, status__in=OrderItemException.BLOCKING_STATUSES
-    ).count()
+    return OrderItemException.objects.filter(order_id=order_id, status__in=OrderItemException.BLOCKING_STATUSES).count()

@@ -68,7 +68,9 @@ def exception_resolve(
 
 
 @transaction.atomic
-def exception_ignore(*, exception: OrderItemException, user: AbstractBaseUser | None, reason: str, notes: str = "") -> None:
+def exception_ignore(
+    *, exception: OrderItemException, user: AbstractBaseUser | None, reason: str, notes: str = ""
+) -> None:
     """Mark as ignored, with a reason. An ignored exception still blocks confirmation."""
     reason = (reason or "").strip()
     if not reason:

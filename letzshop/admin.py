@@ -5,7 +5,14 @@ from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyn
 
 @admin.register(StoreLetzshopCredentials)
 class StoreLetzshopCredentialsAdmin(admin.ModelAdmin):
-    list_display = ["store", "api_endpoint", "auto_sync_enabled", "sync_interval_minutes", "last_sync_at", "last_sync_status"]
+    list_display = [
+        "store",
+        "api_endpoint",
+        "auto_sync_enabled",
+        "sync_interval_minutes",
+        "last_sync_at",
+        "last_sync_status",
+    ]
     list_filter = ["auto_sync_enabled", "last_sync_status"]
     search_fields = ["store__name", "store__code"]
     list_select_related = ["store"]
@@ -24,7 +31,16 @@ class LetzshopOrderAdmin(admin.ModelAdmin):
 
 @admin.register(LetzshopFulfillmentQueue)
 class LetzshopFulfillmentQueueAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "store", "operation", "status", "attempts", "max_attempts", "next_attempt_at", "created_at"]
+    list_display = [
+        "__str__",
+        "store",
+        "operation",
+        "status",
+        "attempts",
+        "max_attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
     list_filter = ["status", "operation", ("store", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["store"]
 

@@ -96,7 +96,9 @@ class LetzshopOrder(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     raw_order_data = models.JSONField(_("raw data"), default=dict, blank=True)
     inventory_units = models.JSONField(_("inventory units"), default=list, blank=True)
-    sync_status = models.CharField(_("sync status"), max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    sync_status = models.CharField(
+        _("sync status"), max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING
+    )
     tracking_number = models.CharField(_("tracking number"), max_length=128, blank=True)
     tracking_carrier = models.CharField(_("tracking carrier"), max_length=64, blank=True)
     # Digest of raw_order_data: a re-import of an unchanged shipment touches nothing.
@@ -110,7 +112,9 @@ class LetzshopOrder(models.Model):
         verbose_name = _("Letzshop order")
         verbose_name_plural = _("Letzshop orders")
         constraints = [
-            models.UniqueConstraint(fields=["store", "letzshop_shipment_id"], name="letzshoporder_unique_store_shipment")
+            models.UniqueConstraint(
+                fields=["store", "letzshop_shipment_id"], name="letzshoporder_unique_store_shipment"
+            )
         ]
         indexes = [
             models.Index(fields=["store", "letzshop_state"], name="lsorder_store_state_idx"),

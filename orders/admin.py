@@ -18,7 +18,14 @@ class OrderItemInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "store", "channel", "status", "customer_email", "total_amount", "shipping_carrier", "created_at",
+        "__str__",
+        "store",
+        "channel",
+        "status",
+        "customer_email",
+        "total_amount",
+        "shipping_carrier",
+        "created_at",
     ]
     list_filter = ["status", "channel", "shipping_carrier", "created_at", ("store", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["external_order_number", "shipment_number", "customer_email", "customer_last_name"]

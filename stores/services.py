@@ -2,9 +2,10 @@
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -168,7 +169,10 @@ def product_create(*, store: Store, data: dict[str, Any]) -> tuple[Product, int]
 @transaction.atomic
 def product_update(*, product: Product, data: dict[str, Any]) -> tuple[Product, int]:
     clean = product_fields_clean(data, partial=True)
-    if clean.get("sku") and Product.objects.filter(store=product.store, sku=clean["sku"]).exclude(pk=product.pk).exists():
+    if (
+        clean.get("sku")
+        and Product.objects.filter(store=product.store, sku=clean["sku"]).exclude(pk=product.pk).exists()
+    ):
         raise InvalidInput(f"The SKU {clean['sku']!r} is already in this catalog.", field="sku")
     for name, value in clean.items():
         setattr(product, name, value)
@@ -262,9 +266,7 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
                     product.updated_at = now  # bulk_update does not apply auto_now
                     to_update.append(product)
             Product.objects.bulk_create(to_create, batch_size=500)
-            Product.objects.bulk_update(
-                to_update, [*PRODUCT_FIELDS, "gtin_normalized", "updated_at"], batch_size=500
-            )
+            Product.objects.bulk_update(to_update, [*PRODUCT_FIELDS, "gtin_normalized", "updated_at"], batch_size=500)
         result.created += len(to_create)
         result.updated += len(to_update)
         touched.extend(to_create)

@@ -6,43 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
-        ('stores', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("stores", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrderItemException',
+            name="OrderItemException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('exception_type', models.CharField(choices=[('product_not_found', 'Product not found'), ('gtin_mismatch', 'GTIN format issue'), ('duplicate_gtin', 'Several products with this GTIN')], max_length=32, verbose_name='type')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('resolved', 'Resolved'), ('ignored', 'Ignored')], default='pending', max_length=16, verbose_name='status')),
-                ('original_gtin', models.CharField(blank=True, max_length=64, verbose_name='original GTIN')),
-                ('gtin_normalized', models.CharField(blank=True, max_length=14, verbose_name='normalised GTIN')),
-                ('original_product_name', models.CharField(blank=True, max_length=500, verbose_name='original product name')),
-                ('original_sku', models.CharField(blank=True, max_length=100, verbose_name='original SKU')),
-                ('detail', models.CharField(blank=True, max_length=255, verbose_name='detail')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('ignore_reason', models.CharField(blank=True, max_length=500, verbose_name='ignore reason')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_exceptions', to='orders.order', verbose_name='order')),
-                ('order_item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='exception', to='orders.orderitem', verbose_name='order item')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
-                ('resolved_product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resolved_exceptions', to='stores.product', verbose_name='resolved product')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='order_item_exceptions', to='stores.store', verbose_name='store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "exception_type",
+                    models.CharField(
+                        choices=[
+                            ("product_not_found", "Product not found"),
+                            ("gtin_mismatch", "GTIN format issue"),
+                            ("duplicate_gtin", "Several products with this GTIN"),
+                        ],
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("resolved", "Resolved"), ("ignored", "Ignored")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("original_gtin", models.CharField(blank=True, max_length=64, verbose_name="original GTIN")),
+                ("gtin_normalized", models.CharField(blank=True, max_length=14, verbose_name="normalised GTIN")),
+                (
+                    "original_product_name",
+                    models.CharField(blank=True, max_length=500, verbose_name="original product name"),
+                ),
+                ("original_sku", models.CharField(blank=True, max_length=100, verbose_name="original SKU")),
+                ("detail", models.CharField(blank=True, max_length=255, verbose_name="detail")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="resolved at")),
+                ("ignore_reason", models.CharField(blank=True, max_length=500, verbose_name="ignore reason")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="item_exceptions",
+                        to="orders.order",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "order_item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exception",
+                        to="orders.orderitem",
+                        verbose_name="order item",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                (
+                    "resolved_product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="resolved_exceptions",
+                        to="stores.product",
+                        verbose_name="resolved product",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="order_item_exceptions",
+                        to="stores.store",
+                        verbose_name="store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order item exception',
-                'verbose_name_plural': 'order item exceptions',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['store', 'status'], name='exception_store_status_idx'), models.Index(condition=models.Q(('status', 'pending')), fields=['store', 'gtin_normalized'], name='exception_pending_gtin_idx'), models.Index(fields=['order', 'status'], name='exception_order_status_idx'), models.Index(fields=['status', '-created_at'], name='exception_status_created_idx')],
+                "verbose_name": "order item exception",
+                "verbose_name_plural": "order item exceptions",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["store", "status"], name="exception_store_status_idx"),
+                    models.Index(
+                        condition=models.Q(("status", "pending")),
+                        fields=["store", "gtin_normalized"],
+                        name="exception_pending_gtin_idx",
+                    ),
+                    models.Index(fields=["order", "status"], name="exception_order_status_idx"),
+                    models.Index(fields=["status", "-created_at"], name="exception_status_created_idx"),
+                ],
             },
         ),
     ]

@@ -43,7 +43,9 @@ class QueueItemFactory(factory.django.DjangoModelFactory):
     store = factory.SubFactory(StoreFactory)
     letzshop_order = factory.SubFactory(LetzshopOrderFactory, store=factory.SelfAttribute("..store"))
     operation = LetzshopFulfillmentQueue.Operation.CONFIRM
-    payload = factory.LazyAttribute(lambda o: {"inventory_unit_ids": [u["id"] for u in o.letzshop_order.inventory_units]})
+    payload = factory.LazyAttribute(
+        lambda o: {"inventory_unit_ids": [u["id"] for u in o.letzshop_order.inventory_units]}
+    )
     payload_digest = factory.Sequence(lambda n: f"digest-{n}")
 
 

@@ -73,5 +73,3 @@ class CatalogImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     exceptions_resolved = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())
-
-

@@ -142,7 +142,11 @@ class StoreProductViewSet(
         services.product_delete(product=instance)
 
     @extend_schema(
-        request={"application/json": ProductSerializer(many=True), "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}, "text/csv": {"type": "string"}},
+        request={
+            "application/json": ProductSerializer(many=True),
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+            "text/csv": {"type": "string"},
+        },
         responses=CatalogImportResultSerializer,
     )
     @action(

@@ -7,86 +7,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('merchants', '0001_initial'),
+        ("merchants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='code')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stores', to='merchants.merchant', verbose_name='merchant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="code")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "merchant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stores",
+                        to="merchants.merchant",
+                        verbose_name="merchant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'store',
-                'verbose_name_plural': 'stores',
-                'ordering': ['name', 'id'],
+                "verbose_name": "store",
+                "verbose_name_plural": "stores",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=500, verbose_name='name')),
-                ('sku', models.CharField(blank=True, max_length=100, verbose_name='SKU')),
-                ('gtin', models.CharField(blank=True, max_length=32, verbose_name='GTIN')),
-                ('gtin_normalized', models.CharField(blank=True, editable=False, max_length=14, verbose_name='normalised GTIN')),
-                ('gtin_type', models.CharField(blank=True, choices=[('gtin14', 'GTIN-14'), ('gtin13', 'GTIN-13 (EAN)'), ('gtin12', 'GTIN-12 (UPC)'), ('gtin8', 'GTIN-8'), ('isbn13', 'ISBN-13'), ('isbn10', 'ISBN-10')], max_length=8, verbose_name='GTIN type')),
-                ('price', models.DecimalField(decimal_places=2, default=0, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='price')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_placeholder', models.BooleanField(default=False, editable=False, verbose_name='placeholder')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='stores.store', verbose_name='store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=500, verbose_name="name")),
+                ("sku", models.CharField(blank=True, max_length=100, verbose_name="SKU")),
+                ("gtin", models.CharField(blank=True, max_length=32, verbose_name="GTIN")),
+                (
+                    "gtin_normalized",
+                    models.CharField(blank=True, editable=False, max_length=14, verbose_name="normalised GTIN"),
+                ),
+                (
+                    "gtin_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("gtin14", "GTIN-14"),
+                            ("gtin13", "GTIN-13 (EAN)"),
+                            ("gtin12", "GTIN-12 (UPC)"),
+                            ("gtin8", "GTIN-8"),
+                            ("isbn13", "ISBN-13"),
+                            ("isbn10", "ISBN-10"),
+                        ],
+                        max_length=8,
+                        verbose_name="GTIN type",
+                    ),
+                ),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="price",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_placeholder", models.BooleanField(default=False, editable=False, verbose_name="placeholder")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="products",
+                        to="stores.store",
+                        verbose_name="store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(fields=['store', 'gtin_normalized'], name='product_store_gtin_idx'), models.Index(fields=['store', 'name'], name='product_store_name_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('sku', ''), _negated=True), fields=('store', 'sku'), name='product_unique_store_sku'), models.UniqueConstraint(condition=models.Q(('is_placeholder', True)), fields=('store',), name='product_one_placeholder_per_store')],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(fields=["store", "gtin_normalized"], name="product_store_gtin_idx"),
+                    models.Index(fields=["store", "name"], name="product_store_name_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sku", ""), _negated=True),
+                        fields=("store", "sku"),
+                        name="product_unique_store_sku",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_placeholder", True)),
+                        fields=("store",),
+                        name="product_one_placeholder_per_store",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StoreDomain',
+            name="StoreDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=253, unique=True, verbose_name='domain')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='stores.store', verbose_name='store')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("domain", models.CharField(max_length=253, unique=True, verbose_name="domain")),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="stores.store",
+                        verbose_name="store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'store domain',
-                'verbose_name_plural': 'store domains',
-                'ordering': ['domain'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('store',), name='storedomain_one_primary_per_store')],
+                "verbose_name": "store domain",
+                "verbose_name_plural": "store domains",
+                "ordering": ["domain"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_primary", True)),
+                        fields=("store",),
+                        name="storedomain_one_primary_per_store",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StoreMembership',
+            name="StoreMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('manager', 'Manager'), ('staff', 'Staff')], default='staff', max_length=16, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='stores.store', verbose_name='store')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='store_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("manager", "Manager"), ("staff", "Staff")],
+                        default="staff",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="stores.store",
+                        verbose_name="store",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="store_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'store membership',
-                'verbose_name_plural': 'store memberships',
-                'ordering': ['store_id', 'user_id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'store'), name='storemembership_unique_user_store')],
+                "verbose_name": "store membership",
+                "verbose_name_plural": "store memberships",
+                "ordering": ["store_id", "user_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "store"), name="storemembership_unique_user_store")
+                ],
             },
         ),
     ]

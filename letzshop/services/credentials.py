@@ -1,0 +1,238 @@
+"""Letzshop credentials of a store: save, delete, test, rotate, schedule auto-sync."""
+
+import ipaddress
+import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import InvalidInput, NotFound
+from letzshop.crypto import CredentialsDecryptionError, decrypt_value, encrypt_value, mask_key, rotate_value
+from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN, LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.services.sync_log import sync_log_write
+from stores.models import Store
+
+AUTOSYNC_TASK = "letzshop.tasks.store_orders_import_scheduled"
+MAX_API_KEY_LENGTH = 500
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def api_endpoint_validate(url: str) -> str:
+    """An endpoint is https on a host of LETZSHOP_ALLOWED_HOSTS; plain http only on a listed
+    loopback host (the sandbox). This keeps the field from making the server call anywhere."""
+    url = (url or "").strip()
+    allowed = [host.strip().lower() for host in settings.LETZSHOP_ALLOWED_HOSTS if host.strip()]
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput("Enter a full URL such as https://letzshop.lu/graphql.", field="api_endpoint")
+    if parts.username or parts.password:
+        raise InvalidInput("The endpoint URL must not carry a user name or password.", field="api_endpoint")
+    if host not in allowed:
+        raise InvalidInput(
+            f"The host {host} is not allowed: the endpoint must be on one of LETZSHOP_ALLOWED_HOSTS "
+            f"({', '.join(allowed) or 'none set'}).",
+            field="api_endpoint",
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise InvalidInput(
+            "The endpoint must use https (plain http is allowed only for a loopback host such as 127.0.0.1).",
+            field="api_endpoint",
+        )
+    return url
+
+
+def api_key_validate(api_key) -> str:
+    api_key = str(api_key or "").strip()
+    if not api_key:
+        raise InvalidInput("Enter the Letzshop API key.", field="api_key")
+    if len(api_key) > MAX_API_KEY_LENGTH or any(ch.isspace() for ch in api_key):
+        raise InvalidInput("This does not look like a Letzshop API key (no spaces, at most 500 characters).", field="api_key")
+    return api_key
+
+
+def sync_interval_validate(value) -> int:
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        minutes = None
+    if minutes is None or not SYNC_INTERVAL_MIN <= minutes <= SYNC_INTERVAL_MAX:
+        raise InvalidInput(
+            f"The sync interval is a number of minutes between {SYNC_INTERVAL_MIN} and {SYNC_INTERVAL_MAX}.",
+            field="sync_interval_minutes",
+        )
+    return minutes
+
+
+def credentials_get(*, store: Store) -> StoreLetzshopCredentials:
+    credentials = StoreLetzshopCredentials.objects.filter(store=store).first()
+    if credentials is None:
+        raise NotFound("This store has no Letzshop credentials yet: save an API key first.")
+    return credentials
+
+
+def credentials_api_key(*, credentials: StoreLetzshopCredentials) -> str:
+    return decrypt_value(credentials.api_key_encrypted)
+
+
+def credentials_masked_key(*, credentials: StoreLetzshopCredentials) -> str:
+    """``letz****``; ``****`` alone if the stored key cannot be read with the current keys."""
+    try:
+        return mask_key(credentials_api_key(credentials=credentials))
+    except CredentialsDecryptionError:
+        return "****"
+
+
+@transaction.atomic
+def credentials_save(
+    *,
+    store: Store,
+    api_key: str | None = None,
+    api_endpoint: str | None = None,
+    auto_sync_enabled: bool | None = None,
+    sync_interval_minutes: int | None = None,
+    partial: bool = False,
+) -> StoreLetzshopCredentials:
+    """Create or update a store's credentials (POST creates or replaces, PATCH needs them to
+    exist). Only what is given changes; the key is encrypted before it reaches the database."""
+    credentials = StoreLetzshopCredentials.objects.select_for_update().filter(store=store).first()
+    if credentials is None:
+        if partial:
+            raise NotFound("This store has no Letzshop credentials yet: save an API key first.")
+        credentials = StoreLetzshopCredentials(store=store, api_endpoint=settings.LETZSHOP_API_ENDPOINT)
+        if api_key is None:
+            raise InvalidInput("Enter the Letzshop API key.", field="api_key")
+    if api_key is not None:
+        credentials.api_key_encrypted = encrypt_value(api_key_validate(api_key))
+    if api_endpoint is not None:
+        credentials.api_endpoint = api_endpoint_validate(api_endpoint or settings.LETZSHOP_API_ENDPOINT)
+    if auto_sync_enabled is not None:
+        credentials.auto_sync_enabled = bool(auto_sync_enabled)
+    if sync_interval_minutes is not None:
+        credentials.sync_interval_minutes = sync_interval_validate(sync_interval_minutes)
+    credentials.save()
+    autosync_schedule(credentials=credentials)
+    return credentials
+
+
+@transaction.atomic
+def credentials_delete(*, store: Store) -> None:
+    credentials = credentials_get(store=store)
+    credentials.delete()
+    autosync_unschedule(store_id=store.pk)
+
+
+def _autosync_task_name(store_id: int) -> str:
+    return f"letzshop-import-store-{store_id}"
+
+
+def autosync_schedule(*, credentials: StoreLetzshopCredentials) -> None:
+    """Keep the store's beat entry (django-celery-beat) in step with its credentials.
+
+    The database scheduler notices the change on its next tick, so switching auto-sync or its
+    interval takes effect without restarting beat.
+    """
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    interval, _ = IntervalSchedule.objects.get_or_create(
+        every=credentials.sync_interval_minutes, period=IntervalSchedule.MINUTES
+    )
+    PeriodicTask.objects.update_or_create(
+        name=_autosync_task_name(credentials.store_id),
+        defaults={
+            "task": AUTOSYNC_TASK,
+            "interval": interval,
+            "args": json.dumps([credentials.store_id]),
+            "enabled": credentials.auto_sync_enabled,
+            "description": f"Letzshop order import of store {credentials.store_id} (auto-sync)",
+        },
+    )
+
+
+def autosync_unschedule(*, store_id: int) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    PeriodicTask.objects.filter(name=_autosync_task_name(store_id)).delete()
+
+
+def client_for(*, credentials: StoreLetzshopCredentials, **options):
+    from letzshop.client import LetzshopClient
+
+    return LetzshopClient(
+        api_key=credentials_api_key(credentials=credentials), endpoint=credentials.api_endpoint, **options
+    )
+
+
+@dataclass(frozen=True)
+class ConnectionTest:
+    success: bool
+    message: str
+    response_time_ms: float
+
+    def as_dict(self) -> dict:
+        return {"success": self.success, "message": self.message, "response_time_ms": round(self.response_time_ms, 1)}
+
+
+def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
+    """Test the stored credentials against Letzshop; the outcome is written to the sync log."""
+    credentials = credentials_get(store=store)
+    started_at = timezone.now()
+    try:
+        with client_for(credentials=credentials, rate_limit_waits=0) as client:
+            outcome = client.test_connection()
+        result = ConnectionTest(outcome.success, outcome.message, outcome.response_time_ms)
+    except CredentialsDecryptionError as exc:
+        result = ConnectionTest(False, str(exc), 0.0)
+    sync_log_write(
+        store=store,
+        operation_type=LetzshopSyncLog.Operation.TEST_CONNECTION,
+        direction=LetzshopSyncLog.Direction.OUTBOUND,
+        status="success" if result.success else "failed",
+        started_at=started_at,
+        records_processed=1,
+        records_succeeded=int(result.success),
+        records_failed=int(not result.success),
+        error_details=None if result.success else {"message": result.message},
+        triggered_by=triggered_by,
+        details={"endpoint": credentials.api_endpoint, "response_time_ms": round(result.response_time_ms, 1)},
+    )
+    return result
+
+
+def api_key_test(*, api_key: str, api_endpoint: str | None = None) -> ConnectionTest:
+    """Test a key without saving it."""
+    from letzshop.client import LetzshopClient
+
+    key = api_key_validate(api_key)
+    endpoint = api_endpoint_validate(api_endpoint or settings.LETZSHOP_API_ENDPOINT)
+    with LetzshopClient(api_key=key, endpoint=endpoint, rate_limit_waits=0) as client:
+        outcome = client.test_connection()
+    return ConnectionTest(outcome.success, outcome.message, outcome.response_time_ms)
+
+
+def credentials_rotate_all() -> tuple[int, int]:
+    """Re-encrypt every stored key with the first key; returns (rotated, unreadable).
+
+    Each row is its own transaction: one unreadable key does not stop the others.
+    """
+    rotated = unreadable = 0
+    for credentials in StoreLetzshopCredentials.objects.only("pk", "api_key_encrypted").iterator():
+        try:
+            token = rotate_value(credentials.api_key_encrypted)
+        except CredentialsDecryptionError:
+            unreadable += 1
+            continue
+        StoreLetzshopCredentials.objects.filter(pk=credentials.pk).update(api_key_encrypted=token)
+        rotated += 1
+    return rotated, unreadable
