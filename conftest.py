@@ -27,11 +27,11 @@ def _test_database_dropped_even_with_open_connections(request):
     from django.db import connections
 
     connection = connections["default"]
-    if connection.vendor != "postgresql":
+    if "postgresql" not in connection.settings_dict["ENGINE"]:
         return
     name = connection.settings_dict["NAME"]
     connections.close_all()
-    with connection._nodb_cursor() as cursor:
+    with request.getfixturevalue("django_db_blocker").unblock(), connection._nodb_cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [name],

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.authentication import BearerTokenAuthentication
 from stores.selectors import memberships_for_user
 
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
@@ -19,11 +20,8 @@ class TokenView(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
-    def get_authenticators(self):
-        # Logging in must not need a session's CSRF token.
-        if self.request.method == "POST":
-            return []
-        return super().get_authenticators()
+    # Tokens are for API clients: no session, so logging in needs no CSRF token.
+    authentication_classes = [BearerTokenAuthentication]
 
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenResponse}, auth=[])
     def post(self, request):

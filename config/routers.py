@@ -6,4 +6,5 @@ class ApiRouter(SimpleRouter):
     write is never redirected."""
 
     def __init__(self):
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        self.trailing_slash = "/?"

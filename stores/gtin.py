@@ -49,11 +49,12 @@ def gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
     if not text:
         return Gtin(raw="", digits="", gtin14="", problem="missing trade id")
     compact = "".join(ch for ch in text if ch.isalnum())
-    if parser == "isbn10" or (len(compact) == 10 and compact[-1] in "xX"):
+    if len(compact) == 10:
         isbn13 = _isbn10_to_isbn13(compact)
-        if isbn13 is None:
+        if isbn13 is not None:
+            compact = isbn13
+        elif parser == "isbn10" or compact[-1] in "xX":
             return Gtin(raw=text, digits=compact, gtin14="", problem="invalid ISBN-10")
-        compact = isbn13
     digits = "".join(ch for ch in compact if ch.isdigit())
     if digits != compact:
         return Gtin(raw=text, digits=digits, gtin14="", problem="not only digits")
