@@ -1,2 +1,38 @@
-admin_urlpatterns: list = []
-store_urlpatterns: list = []
+from django.urls import re_path
+
+from letzshop.api.views import AdminLetzshopKeyTestViewSet, AdminLetzshopStoreViewSet, StoreLetzshopViewSet
+
+CREDENTIALS = {
+    "get": "credentials_get",
+    "post": "credentials_save",
+    "patch": "credentials_update",
+    "delete": "credentials_delete",
+}
+
+
+def route(regex: str, view, name: str):
+    """A path as the guide writes it; a trailing slash is accepted too (never a redirect)."""
+    return re_path(rf"^{regex}/?$", view, name=name)
+
+
+store_urlpatterns = [
+    route("letzshop/status", StoreLetzshopViewSet.as_view({"get": "status"}), "store-letzshop-status"),
+    route("letzshop/credentials", StoreLetzshopViewSet.as_view(CREDENTIALS), "store-letzshop-credentials"),
+    route("letzshop/test", StoreLetzshopViewSet.as_view({"post": "test"}), "store-letzshop-test"),
+    route("letzshop/test-key", StoreLetzshopViewSet.as_view({"post": "test_key"}), "store-letzshop-test-key"),
+]
+
+admin_urlpatterns = [
+    route("letzshop/stores", AdminLetzshopStoreViewSet.as_view({"get": "list"}), "admin-letzshop-stores"),
+    route(
+        r"letzshop/stores/(?P<store_pk>\d+)/credentials",
+        StoreLetzshopViewSet.as_view(CREDENTIALS),
+        "admin-letzshop-store-credentials",
+    ),
+    route(
+        r"letzshop/stores/(?P<store_pk>\d+)/test",
+        StoreLetzshopViewSet.as_view({"post": "test"}),
+        "admin-letzshop-store-test",
+    ),
+    route("letzshop/test", AdminLetzshopKeyTestViewSet.as_view({"post": "test_key"}), "admin-letzshop-test"),
+]

@@ -1,0 +1,90 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from letzshop import selectors
+from letzshop.api.serializers import (
+    ConnectionTestSerializer,
+    CredentialsInputSerializer,
+    CredentialsSerializer,
+    IntegrationStatusSerializer,
+    TestKeySerializer,
+)
+from letzshop.services import credentials as credentials_services
+from letzshop.services.sync_log import trigger_of
+from stores.api.tenancy import AdminViewSet, StoreScopedViewSet
+
+
+def _test_key(request) -> Response:
+    serializer = TestKeySerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    result = credentials_services.api_key_test(
+        api_key=serializer.validated_data["api_key"], api_endpoint=serializer.validated_data.get("api_endpoint")
+    )
+    return Response(result.as_dict())
+
+
+class StoreLetzshopViewSet(StoreScopedViewSet):
+    """The store's Letzshop connection: ``/api/v1/store/letzshop/{status,credentials,test,test-key}``,
+    and for platform admins ``/api/v1/admin/letzshop/stores/{store_pk}/{credentials,test}``."""
+
+    managing_actions = frozenset({"credentials_save", "credentials_update", "credentials_delete"})
+
+    @extend_schema(responses=IntegrationStatusSerializer)
+    def status(self, request, *args, **kwargs):
+        return Response(IntegrationStatusSerializer(selectors.store_integration_status(store=self.store)).data)
+
+    @extend_schema(responses=CredentialsSerializer)
+    def credentials_get(self, request, *args, **kwargs):
+        credentials = credentials_services.credentials_get(store=self.store)
+        return Response(CredentialsSerializer(credentials).data)
+
+    @extend_schema(request=CredentialsInputSerializer, responses=CredentialsSerializer)
+    def credentials_save(self, request, *args, **kwargs):
+        """Create or replace the credentials (the API key is required the first time)."""
+        return self._save(request, partial=False)
+
+    @extend_schema(request=CredentialsInputSerializer, responses=CredentialsSerializer)
+    def credentials_update(self, request, *args, **kwargs):
+        return self._save(request, partial=True)
+
+    def _save(self, request, *, partial: bool) -> Response:
+        serializer = CredentialsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        existed = selectors.credentials_find(store=self.store) is not None
+        credentials = credentials_services.credentials_save(
+            store=self.store, partial=partial, **serializer.validated_data
+        )
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(CredentialsSerializer(credentials).data, status=code)
+
+    @extend_schema(request=None, responses={204: None})
+    def credentials_delete(self, request, *args, **kwargs):
+        credentials_services.credentials_delete(store=self.store)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=ConnectionTestSerializer)
+    def test(self, request, *args, **kwargs):
+        result = credentials_services.connection_test(store=self.store, triggered_by=trigger_of(request.user))
+        return Response(result.as_dict())
+
+    @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
+    def test_key(self, request, *args, **kwargs):
+        return _test_key(request)
+
+
+class AdminLetzshopStoreViewSet(mixins.ListModelMixin, AdminViewSet):
+    """Every store with its Letzshop integration status (``/api/v1/admin/letzshop/stores``)."""
+
+    serializer_class = IntegrationStatusSerializer
+
+    def get_queryset(self):
+        return selectors.stores_with_integration_status().order_by("name", "pk")
+
+
+class AdminLetzshopKeyTestViewSet(AdminViewSet):
+    """``POST /api/v1/admin/letzshop/test``: test any API key without saving it."""
+
+    @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
+    def test_key(self, request, *args, **kwargs):
+        return _test_key(request)

@@ -1,0 +1,87 @@
+"""Reads of the letzshop app. Every read of a store's rows takes the store."""
+
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from config.errors import NotFound
+from exceptions.models import OrderItemException
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from stores.models import Store
+
+
+def _count(queryset, by: str = "store") -> Coalesce:
+    """A correlated COUNT(*) of ``queryset`` grouped by ``by``, 0 when there are none."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def stores_with_integration_status(*, stores: QuerySet[Store] | None = None) -> QuerySet[Store]:
+    """Stores annotated with their Letzshop status at a glance, in one query."""
+    stores = Store.objects.all() if stores is None else stores
+    credentials = StoreLetzshopCredentials.objects.filter(store=OuterRef("pk"))
+    return stores.select_related("merchant", "letzshop_credentials").annotate(
+        is_configured=Exists(credentials, output_field=BooleanField()),
+        pending_orders=_count(
+            LetzshopOrder.objects.filter(store=OuterRef("pk"), letzshop_state=LetzshopOrder.State.UNCONFIRMED)
+        ),
+        pending_exceptions=_count(
+            OrderItemException.objects.filter(store=OuterRef("pk"), status=OrderItemException.Status.PENDING)
+        ),
+        failed_queue_items=_count(
+            LetzshopFulfillmentQueue.objects.filter(
+                store=OuterRef("pk"), status=LetzshopFulfillmentQueue.Status.FAILED
+            )
+        ),
+    )
+
+
+def store_integration_status(*, store: Store) -> Store:
+    return stores_with_integration_status(stores=Store.objects.filter(pk=store.pk)).get()
+
+
+def credentials_find(*, store: Store) -> StoreLetzshopCredentials | None:
+    return StoreLetzshopCredentials.objects.filter(store=store).first()
+
+
+def letzshop_order_list(*, store: Store) -> QuerySet[LetzshopOrder]:
+    blocking = OrderItemException.objects.filter(
+        order_id=OuterRef("local_order_id"), status__in=OrderItemException.BLOCKING_STATUSES
+    )
+    return (
+        LetzshopOrder.objects.filter(store=store)
+        .select_related("local_order")
+        .annotate(
+            blocking_exceptions=_count(blocking, by="order"),
+            has_exceptions=Exists(OrderItemException.objects.filter(order_id=OuterRef("local_order_id"))),
+        )
+    )
+
+
+def letzshop_order_get(*, store: Store, order_id: int) -> LetzshopOrder:
+    try:
+        return letzshop_order_list(store=store).get(pk=order_id)
+    except (LetzshopOrder.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Letzshop order {order_id} not found.") from None
+
+
+def sync_log_list(*, store: Store) -> QuerySet[LetzshopSyncLog]:
+    return LetzshopSyncLog.objects.filter(store=store)
+
+
+def queue_list(*, store: Store) -> QuerySet[LetzshopFulfillmentQueue]:
+    return LetzshopFulfillmentQueue.objects.filter(store=store).select_related("letzshop_order")
+
+
+def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
+    try:
+        return queue_list(store=store).get(pk=item_id)
+    except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"Queue item {item_id} not found.") from None
+
+
+def search_condition(term: str) -> Q:
+    return (
+        Q(letzshop_order_number__icontains=term)
+        | Q(customer_email__icontains=term)
+        | Q(local_order__shipment_number__icontains=term)
+    )
