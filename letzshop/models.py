@@ -21,6 +21,8 @@ class SyncStatus(models.TextChoices):
     SUCCESS = "success", _("Success")
     FAILED = "failed", _("Failed")
     PARTIAL = "partial", _("Partial")
+    # Only a sync log row of an import still under way (its progress is in ``details``).
+    RUNNING = "running", _("Running")
 
 
 class StoreLetzshopCredentials(models.Model):

@@ -58,7 +58,9 @@ def api_key_validate(api_key) -> str:
     if not api_key:
         raise InvalidInput("Enter the Letzshop API key.", field="api_key")
     if len(api_key) > MAX_API_KEY_LENGTH or any(ch.isspace() for ch in api_key):
-        raise InvalidInput("This does not look like a Letzshop API key (no spaces, at most 500 characters).", field="api_key")
+        raise InvalidInput(
+            "This does not look like a Letzshop API key (no spaces, at most 500 characters).", field="api_key"
+        )
     return api_key
 
 

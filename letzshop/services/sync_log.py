@@ -45,6 +45,21 @@ def sync_log_write(
     )
 
 
+def sync_log_start(
+    *, store: Store, operation_type: str, direction: str, triggered_by: str = "", details: dict | None = None
+) -> LetzshopSyncLog:
+    """The row of a run under way (status running, no completed_at), finished by the caller."""
+    return LetzshopSyncLog.objects.create(
+        store=store,
+        operation_type=operation_type,
+        direction=direction,
+        status="running",
+        started_at=timezone.now(),
+        triggered_by=str(triggered_by or "")[:64],
+        details=details or {},
+    )
+
+
 def trigger_of(user) -> str:
     """``triggered_by`` for a person: their user id (the guide's "user_id")."""
     return str(user.pk) if user is not None and getattr(user, "pk", None) else ""
