@@ -1,6 +1,6 @@
 """Reads of the letzshop app. Every read of a store's rows takes the store."""
 
-from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from config.errors import NotFound
@@ -78,10 +78,3 @@ def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"Queue item {item_id} not found.") from None
 
-
-def search_condition(term: str) -> Q:
-    return (
-        Q(letzshop_order_number__icontains=term)
-        | Q(customer_email__icontains=term)
-        | Q(local_order__shipment_number__icontains=term)
-    )

@@ -101,3 +101,142 @@ class IntegrationStatusSerializer(serializers.Serializer):
 
     def get_last_sync_error(self, store) -> str | None:
         return self._field(store, "last_sync_error") or None
+
+
+class LetzshopOrderSerializer(serializers.ModelSerializer):
+    """The guide's "Order Response", with the local order's shipping fields and QC state."""
+
+    store_id = serializers.IntegerField(read_only=True)
+    local_order_id = serializers.IntegerField(read_only=True)
+    shipment_number = serializers.CharField(source="local_order.shipment_number", default="", read_only=True)
+    shipping_carrier = serializers.CharField(source="local_order.shipping_carrier", default="", read_only=True)
+    order_status = serializers.CharField(source="local_order.status", default=None, read_only=True)
+    has_exceptions = serializers.BooleanField(read_only=True)
+    blocking_exceptions = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = LetzshopOrder
+        fields = [
+            "id",
+            "store_id",
+            "local_order_id",
+            "letzshop_order_id",
+            "letzshop_shipment_id",
+            "letzshop_order_number",
+            "letzshop_state",
+            "customer_email",
+            "customer_name",
+            "total_amount",
+            "currency",
+            "sync_status",
+            "order_status",
+            "shipment_number",
+            "shipping_carrier",
+            "tracking_number",
+            "tracking_carrier",
+            "has_exceptions",
+            "blocking_exceptions",
+            "inventory_units",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderItemExceptionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    exception_type = serializers.CharField()
+    status = serializers.CharField()
+    original_gtin = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class LetzshopOrderItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    matched_product_name = serializers.CharField(source="product.name")
+    product_sku = serializers.CharField()
+    gtin = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    inventory_unit_ids = serializers.ListField(child=serializers.CharField())
+    needs_product_match = serializers.BooleanField()
+    exception = serializers.SerializerMethodField()
+
+    def get_exception(self, item) -> dict | None:
+        exception = getattr(item, "exception", None)
+        return OrderItemExceptionBriefSerializer(exception).data if exception is not None else None
+
+
+class LetzshopOrderDetailSerializer(LetzshopOrderSerializer):
+    items = serializers.SerializerMethodField()
+    customer = serializers.SerializerMethodField()
+
+    class Meta(LetzshopOrderSerializer.Meta):
+        fields = [*LetzshopOrderSerializer.Meta.fields, "items", "customer"]
+        read_only_fields = fields
+
+    def get_items(self, obj) -> list[dict]:
+        if obj.local_order is None:
+            return []
+        return LetzshopOrderItemSerializer(obj.local_order.items.all(), many=True).data
+
+    def get_customer(self, obj) -> dict:
+        order = obj.local_order
+        if order is None:
+            return {}
+        return {
+            "email": order.customer_email,
+            "first_name": order.customer_first_name,
+            "last_name": order.customer_last_name,
+            "phone": order.customer_phone,
+            "locale": order.locale,
+            "shipping_address": order.shipping_address,
+            "billing_address": order.billing_address,
+        }
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    operation = serializers.ChoiceField(choices=["order_import"], required=False)
+    include_confirmed = serializers.BooleanField(required=False, default=False)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    orders_imported = serializers.IntegerField()
+    orders_updated = serializers.IntegerField()
+    orders_unchanged = serializers.IntegerField()
+    exceptions_created = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    status = serializers.CharField()
+    sync_log_id = serializers.IntegerField(allow_null=True)
+
+
+class SyncLogSerializer(serializers.ModelSerializer):
+    store_id = serializers.IntegerField(read_only=True)
+    queue_item_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = LetzshopSyncLog
+        fields = [
+            "id",
+            "store_id",
+            "operation_type",
+            "direction",
+            "status",
+            "records_processed",
+            "records_succeeded",
+            "records_failed",
+            "error_details",
+            "details",
+            "started_at",
+            "completed_at",
+            "duration_seconds",
+            "duration_ms",
+            "triggered_by",
+            "queue_item_id",
+        ]
+        read_only_fields = fields

@@ -1,6 +1,13 @@
 from django.urls import re_path
 
-from letzshop.api.views import AdminLetzshopKeyTestViewSet, AdminLetzshopStoreViewSet, StoreLetzshopViewSet
+from config.routers import ApiRouter
+from letzshop.api.views import (
+    AdminLetzshopKeyTestViewSet,
+    AdminLetzshopStoreViewSet,
+    StoreLetzshopOrderViewSet,
+    StoreLetzshopViewSet,
+    StoreSyncLogViewSet,
+)
 
 CREDENTIALS = {
     "get": "credentials_get",
@@ -15,11 +22,16 @@ def route(regex: str, view, name: str):
     return re_path(rf"^{regex}/?$", view, name=name)
 
 
+store_router = ApiRouter()
+store_router.register("letzshop/orders", StoreLetzshopOrderViewSet, basename="store-letzshop-order")
+store_router.register("letzshop/logs", StoreSyncLogViewSet, basename="store-letzshop-log")
+
 store_urlpatterns = [
     route("letzshop/status", StoreLetzshopViewSet.as_view({"get": "status"}), "store-letzshop-status"),
     route("letzshop/credentials", StoreLetzshopViewSet.as_view(CREDENTIALS), "store-letzshop-credentials"),
     route("letzshop/test", StoreLetzshopViewSet.as_view({"post": "test"}), "store-letzshop-test"),
     route("letzshop/test-key", StoreLetzshopViewSet.as_view({"post": "test_key"}), "store-letzshop-test-key"),
+    *store_router.urls,
 ]
 
 admin_urlpatterns = [
@@ -35,4 +47,14 @@ admin_urlpatterns = [
         "admin-letzshop-store-test",
     ),
     route("letzshop/test", AdminLetzshopKeyTestViewSet.as_view({"post": "test_key"}), "admin-letzshop-test"),
+    route(
+        r"letzshop/stores/(?P<store_pk>\d+)/orders",
+        StoreLetzshopOrderViewSet.as_view({"get": "list"}),
+        "admin-letzshop-store-orders",
+    ),
+    route(
+        r"letzshop/stores/(?P<store_pk>\d+)/sync",
+        StoreLetzshopOrderViewSet.as_view({"post": "import_orders"}),
+        "admin-letzshop-store-sync",
+    ),
 ]

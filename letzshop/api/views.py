@@ -1,17 +1,28 @@
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from letzshop import selectors
+from letzshop.api.filters import LetzshopOrderFilter, SyncLogFilter
 from letzshop.api.serializers import (
     ConnectionTestSerializer,
     CredentialsInputSerializer,
     CredentialsSerializer,
+    ImportRequestSerializer,
+    ImportResultSerializer,
     IntegrationStatusSerializer,
+    LetzshopOrderDetailSerializer,
+    LetzshopOrderSerializer,
+    SyncLogSerializer,
     TestKeySerializer,
 )
+from letzshop.models import LetzshopOrder, LetzshopSyncLog
 from letzshop.services import credentials as credentials_services
+from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
+from orders.models import OrderItem
 from stores.api.tenancy import AdminViewSet, StoreScopedViewSet
 
 
@@ -88,3 +99,48 @@ class AdminLetzshopKeyTestViewSet(AdminViewSet):
     @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
     def test_key(self, request, *args, **kwargs):
         return _test_key(request)
+
+
+class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StoreScopedViewSet):
+    """The store's Letzshop orders (``/api/v1/store/letzshop/orders``), the import, and the
+    fulfillment operations; for platform admins also ``/api/v1/admin/letzshop/stores/{store_pk}/orders``."""
+
+    tenant_model = LetzshopOrder
+    filterset_class = LetzshopOrderFilter
+
+    def scoped_queryset(self, store):
+        qs = selectors.letzshop_order_list(store=store).order_by("-created_at", "-id")
+        if self.action == "retrieve":
+            items = OrderItem.objects.select_related("product", "exception").order_by("id")
+            qs = qs.prefetch_related(Prefetch("local_order__items", queryset=items))
+        return qs
+
+    def get_serializer_class(self):
+        return LetzshopOrderDetailSerializer if self.action == "retrieve" else LetzshopOrderSerializer
+
+    @extend_schema(
+        request=ImportRequestSerializer, responses={200: ImportResultSerializer, 409: ImportResultSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="import", serializer_class=ImportRequestSerializer)
+    def import_orders(self, request, *args, **kwargs):
+        """Run the import now and answer with its counts (409 if one is already running)."""
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = orders_import(
+            store=self.store,
+            triggered_by=trigger_of(request.user),
+            include_confirmed=serializer.validated_data["include_confirmed"],
+        )
+        code = status.HTTP_409_CONFLICT if result.status == "already_running" else status.HTTP_200_OK
+        return Response(result.as_response(), status=code)
+
+
+class StoreSyncLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StoreScopedViewSet):
+    """The store's sync log (``/api/v1/store/letzshop/logs``): every import and outbound call."""
+
+    tenant_model = LetzshopSyncLog
+    serializer_class = SyncLogSerializer
+    filterset_class = SyncLogFilter
+
+    def scoped_queryset(self, store):
+        return selectors.sync_log_list(store=store).order_by("-started_at", "-id")
