@@ -29,8 +29,20 @@ class ProductText(TypedDict):
 
 # (en, fr, de, brand, price). A missing translation (None) is common on Letzshop.
 _PRODUCTS: tuple[tuple[str, str | None, str | None, str | None, str], ...] = (
-    ("Cremant de Luxembourg Brut 75cl", "Crémant de Luxembourg Brut 75cl", "Crémant de Luxembourg Brut 75cl", "Bernard-Massard", "14.90"),
-    ("Riesling Grand Premier Cru 75cl", "Riesling Grand Premier Cru 75cl", "Riesling Grand Premier Cru 75cl", "Domaine Alice Hartmann", "21.50"),
+    (
+        "Cremant de Luxembourg Brut 75cl",
+        "Crémant de Luxembourg Brut 75cl",
+        "Crémant de Luxembourg Brut 75cl",
+        "Bernard-Massard",
+        "14.90",
+    ),
+    (
+        "Riesling Grand Premier Cru 75cl",
+        "Riesling Grand Premier Cru 75cl",
+        "Riesling Grand Premier Cru 75cl",
+        "Domaine Alice Hartmann",
+        "21.50",
+    ),
     ("Pinot Gris Wormeldange 75cl", "Pinot Gris Wormeldange 75cl", None, "Caves Poll-Fabaire", "12.80"),
     ("Organic Honey 500g", "Miel bio 500g", "Bio-Honig 500g", "Miel du Luxembourg", "9.50"),
     ("Quetsch Jam 320g", "Confiture de quetsches 320g", "Zwetschgenmarmelade 320g", "Ferme Kass", "5.90"),
@@ -44,8 +56,20 @@ _PRODUCTS: tuple[tuple[str, str | None, str | None, str | None, str], ...] = (
     ("Wooden Cutting Board Oak", "Planche à découper en chêne", "Schneidebrett Eiche", "Atelier Bois", "34.90"),
     ("Beeswax Candle Set", "Bougies à la cire d'abeille", "Bienenwachskerzen-Set", None, "18.00"),
     ("Merino Wool Scarf Grey", "Écharpe en laine mérinos grise", "Merinowollschal Grau", "Laine & Co", "49.00"),
-    ("Cotton T-Shirt Luxembourg M", "T-shirt coton Luxembourg M", "Baumwoll-T-Shirt Luxemburg M", "Lux Threads", "22.00"),
-    ("Cotton T-Shirt Luxembourg L", "T-shirt coton Luxembourg L", "Baumwoll-T-Shirt Luxemburg L", "Lux Threads", "22.00"),
+    (
+        "Cotton T-Shirt Luxembourg M",
+        "T-shirt coton Luxembourg M",
+        "Baumwoll-T-Shirt Luxemburg M",
+        "Lux Threads",
+        "22.00",
+    ),
+    (
+        "Cotton T-Shirt Luxembourg L",
+        "T-shirt coton Luxembourg L",
+        "Baumwoll-T-Shirt Luxemburg L",
+        "Lux Threads",
+        "22.00",
+    ),
     ("Leather Wallet Brown", "Portefeuille en cuir marron", "Lederbrieftasche Braun", "Maroquinerie Schmit", "59.00"),
     ("Canvas Tote Bag", "Sac cabas en toile", "Einkaufstasche aus Canvas", None, "12.00"),
     ("Kids Wooden Puzzle", "Puzzle en bois enfant", "Holzpuzzle für Kinder", "Jouets Kirchberg", "19.90"),
@@ -62,22 +86,60 @@ _PRODUCTS: tuple[tuple[str, str | None, str | None, str | None, str], ...] = (
     ("Scented Candle Fir 200g", "Bougie parfumée sapin 200g", "Duftkerze Tanne 200g", None, "15.50"),
     ("Notebook A5 Dotted", "Carnet A5 pointillé", "Notizbuch A5 gepunktet", "Papeterie Hamm", "8.90"),
     ("Fountain Pen Blue", "Stylo plume bleu", "Füllfederhalter Blau", "Papeterie Hamm", "32.00"),
-    ("Luxembourg City Poster 50x70", "Affiche Ville de Luxembourg 50x70", "Poster Stadt Luxemburg 50x70", None, "25.00"),
-    ("Smoked Ham Ardennes 200g", "Jambon fumé d'Ardenne 200g", "Ardenner Räucherschinken 200g", "Boucherie Meyer", "11.20"),
-    ("Hot Sauce Habanero 150ml", "Sauce piquante habanero 150ml", "Scharfe Soße Habanero 150ml", "Bayou Kitchen", "6.90"),
+    (
+        "Luxembourg City Poster 50x70",
+        "Affiche Ville de Luxembourg 50x70",
+        "Poster Stadt Luxemburg 50x70",
+        None,
+        "25.00",
+    ),
+    (
+        "Smoked Ham Ardennes 200g",
+        "Jambon fumé d'Ardenne 200g",
+        "Ardenner Räucherschinken 200g",
+        "Boucherie Meyer",
+        "11.20",
+    ),
+    (
+        "Hot Sauce Habanero 150ml",
+        "Sauce piquante habanero 150ml",
+        "Scharfe Soße Habanero 150ml",
+        "Bayou Kitchen",
+        "6.90",
+    ),
 )
 
 # Books carry ISBN-13s (TradeIdParser isbn13); Letzshop sells them like any other product.
 _BOOKS: tuple[tuple[str, str | None, str | None, str | None, str, str], ...] = (
-    ("Luxembourg Cookbook", "Le livre de cuisine luxembourgeois", "Das luxemburgische Kochbuch", "Éditions Guy Binsfeld", "29.00", "9782919878123"),
-    ("Legends of the Moselle", "Légendes de la Moselle", "Sagen der Mosel", "Éditions Saint-Paul", "18.50", "9789995903459"),
+    (
+        "Luxembourg Cookbook",
+        "Le livre de cuisine luxembourgeois",
+        "Das luxemburgische Kochbuch",
+        "Éditions Guy Binsfeld",
+        "29.00",
+        "9782919878123",
+    ),
+    (
+        "Legends of the Moselle",
+        "Légendes de la Moselle",
+        "Sagen der Mosel",
+        "Éditions Saint-Paul",
+        "18.50",
+        "9789995903459",
+    ),
 )
 
 # The one GTIN-8 product (small packs carry EAN-8 barcodes).
 _GTIN8_PRODUCT = ("Chewing Gum Mint", "Chewing-gum menthe", "Kaugummi Minze", None, "1.20")
 
 # A barcode shared by two products of the catalog: the same honey in two packagings, listed twice.
-_DUPLICATE_GTIN_PRODUCT = ("Organic Honey 500g Gift Box", "Miel bio 500g coffret", "Bio-Honig 500g Geschenkbox", "Miel du Luxembourg", "12.50")
+_DUPLICATE_GTIN_PRODUCT = (
+    "Organic Honey 500g Gift Box",
+    "Miel bio 500g coffret",
+    "Bio-Honig 500g Geschenkbox",
+    "Miel du Luxembourg",
+    "12.50",
+)
 _DUPLICATE_OF_SKU = "DEMO-004"
 
 # The hot sauce is imported from the US: its GTIN-13 starts with 0, so Letzshop may send it as

@@ -1,0 +1,379 @@
+"""LetzshopClient: Letzshop's GraphQL API over gql and requests, with typed answers and classified
+failures.
+
+The client retries one thing itself: a 429, after waiting what Retry-After asks (bounded), at
+most ``rate_limit_waits`` times. Everything else (5xx, timeouts, dropped connections) is raised
+as TransientError for the caller, who owns the retry policy (the fulfillment queue, the import
+task). There is no urllib3 Retry underneath, so a request is never sent twice behind the
+caller's back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportConnectionFailed, TransportError
+from gql.transport.requests import RequestsHTTPTransport
+from graphql import ExecutionResult
+
+from . import documents
+from .errors import AuthError, LetzshopError, RateLimited, ResponseError, TransientError
+from .types import (
+    ConfirmResult,
+    ConnectionTestResult,
+    ShipmentPage,
+    TrackingResult,
+    confirm_result_from_data,
+    shipment_page_from_data,
+    tracking_result_from_data,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_MAX_RETRY_AFTER = 60
+DEFAULT_RATE_LIMIT_WAITS = 2
+# When a 429 carries no usable Retry-After.
+DEFAULT_RETRY_AFTER = 5
+# How much of an unexpected body goes into an error message.
+BODY_SNIPPET_LENGTH = 500
+
+# Words by which a GraphQL error says that the key was refused, in its message or extensions.code.
+_AUTH_WORDS = ("unauthorized", "unauthorised", "unauthenticated", "invalid api key", "not authorized")
+_AUTH_CODES = {"UNAUTHENTICATED", "UNAUTHORIZED", "FORBIDDEN", "AUTHENTICATION_ERROR"}
+
+CONNECTION_OK = "Connection successful"
+CONNECTION_AUTH_FAILED = "Authentication failed: the API key was refused by Letzshop"
+
+
+def _setting(name: str, default: Any) -> Any:
+    """A Django setting when Django is configured, else ``default``: the client also runs in
+    plain scripts (benchmarks, the sandbox's own checks)."""
+    try:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+    except ImportError:
+        return default
+    try:
+        if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
+            return default
+        return getattr(settings, name, default)
+    except ImproperlyConfigured:
+        return default
+
+
+def parse_retry_after(value: str | None, *, maximum: float, default: int = DEFAULT_RETRY_AFTER) -> int:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), within [0, maximum]."""
+    seconds: float = default
+    text = (value or "").strip()
+    if text.isdigit():
+        seconds = int(text)
+    elif text:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            moment = None
+        if moment is not None:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            seconds = math.ceil((moment - datetime.now(UTC)).total_seconds())
+    return int(max(0, min(seconds, maximum)))
+
+
+def _is_auth_error(error: Any) -> bool:
+    if not isinstance(error, Mapping):
+        return False
+    message = str(error.get("message") or "").lower()
+    extensions = error.get("extensions")
+    code = str(extensions.get("code") or "").upper() if isinstance(extensions, Mapping) else ""
+    return code in _AUTH_CODES or any(word in message for word in _AUTH_WORDS)
+
+
+def _error_messages(errors: Any) -> str:
+    if not isinstance(errors, list):
+        return str(errors)
+    messages = []
+    for error in errors:
+        if isinstance(error, Mapping):
+            path = error.get("path")
+            text = str(error.get("message") or error)
+            messages.append(f"{text} (at {'.'.join(map(str, path))})" if isinstance(path, list) and path else text)
+        else:
+            messages.append(str(error))
+    return "; ".join(messages)
+
+
+class LetzshopTransport(RequestsHTTPTransport):
+    """gql's requests transport, classifying each answer by its HTTP status before its body.
+
+    gql alone reports a 401 whose body carries "errors" as a GraphQL error, and a throttle's
+    plain-text 429 as a protocol error; here each becomes the exception a caller acts on.
+    """
+
+    def __init__(self, *, url: str, api_key: str, timeout: tuple[float, float], max_retry_after: float) -> None:
+        super().__init__(url=url, headers={"Authorization": f"Bearer {api_key}"}, timeout=timeout, retries=0)  # type: ignore[arg-type]
+        self._api_key = api_key
+        self.max_retry_after = max_retry_after
+
+    def __repr__(self) -> str:
+        return f"<LetzshopTransport {self.url}>"
+
+    def redact(self, text: str) -> str:
+        """``text`` without the API key, should a server (or a proxy) have echoed it."""
+        return text.replace(self._api_key, "****") if self._api_key else text
+
+    def _snippet(self, response: requests.Response) -> str:
+        text = response.content[: BODY_SNIPPET_LENGTH * 4].decode("utf-8", errors="replace")
+        text = " ".join(text.split())
+        if len(text) > BODY_SNIPPET_LENGTH:
+            text = text[:BODY_SNIPPET_LENGTH] + "…"
+        return self.redact(text) or "(empty body)"
+
+    def _prepare_result(self, response: requests.Response) -> ExecutionResult:
+        self.response_headers = response.headers
+        status = response.status_code
+        if status in (401, 403):
+            raise AuthError(f"HTTP {status}: {self._snippet(response)}", status_code=status)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), maximum=self.max_retry_after)
+            raise RateLimited(
+                f"HTTP 429: rate limited by Letzshop, retry after {retry_after} s", retry_after=retry_after
+            )
+        if status >= 500:
+            raise TransientError(f"HTTP {status}: {self._snippet(response)}", status_code=status)
+        if not 200 <= status < 300:
+            raise ResponseError(f"HTTP {status}: {self._snippet(response)}", status_code=status)
+        try:
+            # From bytes: json detects UTF-8 itself, where response.text may guess the charset slowly.
+            result = json.loads(response.content)
+        except ValueError:
+            raise ResponseError(
+                f"HTTP {status} with a body that is not JSON: {self._snippet(response)}", status_code=status
+            ) from None
+        if not isinstance(result, dict) or ("data" not in result and "errors" not in result):
+            raise ResponseError(f"HTTP {status} without data or errors: {self._snippet(response)}", status_code=status)
+        errors = result.get("errors")
+        if errors:
+            message = self.redact(_error_messages(errors))
+            if isinstance(errors, list) and any(_is_auth_error(error) for error in errors):
+                raise AuthError(message, status_code=status)
+            raise ResponseError(f"GraphQL errors: {message}", status_code=status)
+        if not isinstance(result.get("data"), dict):
+            raise ResponseError(f"HTTP {status} without data: {self._snippet(response)}", status_code=status)
+        return ExecutionResult(data=result["data"], errors=None, extensions=result.get("extensions"))
+
+
+class LetzshopClient:
+    """One API key at one endpoint. Reuses one HTTP session (keep-alive) across calls; not meant
+    to be shared between threads. Use as a context manager or call ``close()``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        endpoint: str,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        max_retry_after: float | None = None,
+        rate_limit_waits: int | None = None,
+    ) -> None:
+        if not api_key:
+            raise ValueError("an API key is required")
+        if not endpoint:
+            raise ValueError("an endpoint is required")
+        self.endpoint = endpoint
+        self.connect_timeout = float(
+            connect_timeout
+            if connect_timeout is not None
+            else _setting("LETZSHOP_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)
+        )
+        self.read_timeout = float(
+            read_timeout if read_timeout is not None else _setting("LETZSHOP_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
+        )
+        self.max_retry_after = float(
+            max_retry_after
+            if max_retry_after is not None
+            else _setting("LETZSHOP_MAX_RETRY_AFTER_SECONDS", DEFAULT_MAX_RETRY_AFTER)
+        )
+        self.rate_limit_waits = int(rate_limit_waits if rate_limit_waits is not None else DEFAULT_RATE_LIMIT_WAITS)
+        self._transport = LetzshopTransport(
+            url=endpoint,
+            api_key=api_key,
+            timeout=(self.connect_timeout, self.read_timeout),
+            max_retry_after=self.max_retry_after,
+        )
+        self._gql = Client(transport=self._transport, fetch_schema_from_transport=False)
+        self._session: Any = None
+
+    def __repr__(self) -> str:
+        return f"LetzshopClient(endpoint={self.endpoint!r})"
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session = None
+            self._gql.close_sync()
+
+    def __enter__(self) -> LetzshopClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- operations ---------------------------------------------------------------------------
+
+    def shipments_page(
+        self, *, state: str | None = "unconfirmed", first: int = 100, after: str | None = None
+    ) -> ShipmentPage:
+        """One page of shipments in ``state`` (None: every state)."""
+        variables: dict[str, Any] = {"state": state, "first": first, "after": after}
+        data, elapsed_ms = self._execute(documents.SHIPMENTS, variables, documents.SHIPMENTS_OPERATION)
+        return shipment_page_from_data(data, elapsed_ms)
+
+    def iter_shipment_pages(self, *, state: str | None = "unconfirmed", page_size: int = 100) -> Iterator[ShipmentPage]:
+        """Every page, following pageInfo to the last one."""
+        after: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = self.shipments_page(state=state, first=page_size, after=after)
+            yield page
+            if not page.has_next_page:
+                return
+            cursor = page.end_cursor
+            assert cursor is not None  # shipment_page_from_data refuses a next page without a cursor
+            # A server that hands back a cursor it already gave would keep us paging forever.
+            if cursor in seen:
+                raise ResponseError(f"Letzshop repeated the page cursor {cursor!r}: stopping the pagination")
+            seen.add(cursor)
+            after = cursor
+
+    def confirm_inventory_units(self, units: Sequence[tuple[str, bool]]) -> ConfirmResult:
+        """Confirm (True) or decline (False) each inventory unit, in one request.
+
+        Per-unit refusals come back in ``ConfirmResult.errors``; the other units went through.
+        """
+        if not units:
+            raise ValueError("no inventory units to confirm")
+        variables = {
+            "input": {
+                "inventoryUnits": [
+                    {"inventoryUnitId": str(unit_id), "isAvailable": bool(available)} for unit_id, available in units
+                ]
+            }
+        }
+        data, elapsed_ms = self._execute(
+            documents.CONFIRM_INVENTORY_UNITS, variables, documents.CONFIRM_INVENTORY_UNITS_OPERATION
+        )
+        return confirm_result_from_data(data, elapsed_ms)
+
+    def set_shipment_tracking(self, *, shipment_id: str, code: str, provider: str) -> TrackingResult:
+        """Set a shipment's tracking. Letzshop may not show it back (TrackingResult.shipment may
+        carry the old tracking, or none): the caller keeps what it sent."""
+        variables = {"input": {"shipmentId": shipment_id, "code": code, "provider": provider}}
+        data, elapsed_ms = self._execute(
+            documents.SET_SHIPMENT_TRACKING, variables, documents.SET_SHIPMENT_TRACKING_OPERATION
+        )
+        return tracking_result_from_data(data, elapsed_ms)
+
+    def test_connection(self) -> ConnectionTestResult:
+        """Fetch one shipment to check the endpoint and the key. Never raises; never waits on a 429
+        (a person is waiting for the answer)."""
+        started = time.perf_counter()
+        try:
+            data, _ = self._execute(
+                documents.SHIPMENTS,
+                {"state": None, "first": 1, "after": None},
+                documents.SHIPMENTS_OPERATION,
+                rate_limit_waits=0,
+            )
+            shipment_page_from_data(data, 0.0)
+        except AuthError:
+            success, message = False, CONNECTION_AUTH_FAILED
+        except RateLimited as error:
+            success, message = False, f"Letzshop is rate limiting requests: retry after {error.retry_after} s"
+        except TransientError as error:
+            success, message = False, f"Letzshop is unreachable or failing: {error.message}"
+        except ResponseError as error:
+            success, message = False, f"Unexpected answer from Letzshop: {error.message}"
+        except Exception as error:  # noqa: BLE001 - the contract is to answer, whatever happened
+            logger.exception("Letzshop connection test failed unexpectedly")
+            success, message = False, f"Unexpected error: {type(error).__name__}"
+        else:
+            success, message = True, CONNECTION_OK
+        return ConnectionTestResult(
+            success=success, message=message, response_time_ms=round((time.perf_counter() - started) * 1000, 1)
+        )
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _connected_session(self) -> Any:
+        if self._session is None:
+            self._session = self._gql.connect_sync()
+        return self._session
+
+    def _execute(
+        self,
+        request: GraphQLRequest,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        *,
+        rate_limit_waits: int | None = None,
+    ) -> tuple[dict[str, Any], float]:
+        """Send one operation; answer (data, elapsed ms including any 429 waits)."""
+        waits_left = self.rate_limit_waits if rate_limit_waits is None else rate_limit_waits
+        prepared = GraphQLRequest(request, variable_values=variables, operation_name=operation_name)
+        started = time.perf_counter()
+        while True:
+            try:
+                data = self._send(prepared)
+            except RateLimited as error:
+                if waits_left <= 0:
+                    raise
+                waits_left -= 1
+                logger.info(
+                    "Letzshop rate limit on %s: waiting %s s before retrying", operation_name, error.retry_after
+                )
+                time.sleep(error.retry_after)
+                continue
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            logger.debug("Letzshop %s answered in %.0f ms", operation_name or "operation", elapsed_ms)
+            return data, elapsed_ms
+
+    def _send(self, request: GraphQLRequest) -> dict[str, Any]:
+        session = self._connected_session()
+        try:
+            return session.execute(request)
+        except LetzshopError:
+            raise
+        except TransportConnectionFailed as error:
+            raise self._connection_error(error) from error
+        except TransportError as error:
+            raise TransientError(self._transport.redact(f"Transport failure: {error}")) from error
+
+    def _connection_error(self, error: TransportConnectionFailed) -> LetzshopError:
+        cause = error.__cause__
+        if isinstance(
+            cause,
+            requests.exceptions.InvalidURL | requests.exceptions.MissingSchema | requests.exceptions.InvalidSchema,
+        ):
+            # A configuration mistake, not an outage: retrying cannot help.
+            return ResponseError(self._transport.redact(f"Invalid Letzshop endpoint: {cause}"))
+        if isinstance(cause, requests.ConnectTimeout):
+            return TransientError(f"Could not connect to Letzshop within {self.connect_timeout:g} s")
+        if isinstance(cause, requests.Timeout):
+            return TransientError(f"Letzshop did not answer within {self.read_timeout:g} s")
+        if isinstance(cause, requests.ConnectionError):
+            return TransientError(self._transport.redact(f"Connection to Letzshop failed: {cause}"))
+        return TransientError(self._transport.redact(f"Request to Letzshop failed: {error}"))
