@@ -11,7 +11,11 @@ os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1,localhost
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var"))
 
 from .settings import *  # noqa: E402,F403
-from .settings import CELERY_BROKER_URL  # noqa: E402
+from .settings import CELERY_BROKER_URL, DATABASES, VAR_DIR  # noqa: E402
+
+if "sqlite" in DATABASES["default"]["ENGINE"]:
+    # One test database file per test run, so that two runs side by side do not collide.
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests call services directly; tasks enqueued on commit go to a broker no worker reads unless

@@ -103,6 +103,8 @@ class LetzshopOrder(models.Model):
     )
     tracking_number = models.CharField(_("tracking number"), max_length=128, blank=True)
     tracking_carrier = models.CharField(_("tracking carrier"), max_length=64, blank=True)
+    # Letzshop takes no reason with a decline; the store's reason is kept here.
+    decline_reason = models.CharField(_("decline reason"), max_length=500, blank=True)
     # Digest of raw_order_data: a re-import of an unchanged shipment touches nothing.
     raw_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.services.fulfillment import queue_item_process, queue_sweep
 from letzshop.services.imports import orders_import
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,15 @@ def store_orders_import_scheduled(store_id: int) -> str:
     return store_orders_import(store_id, LetzshopSyncLog.TRIGGER_SCHEDULER)
 
 
+@shared_task(name="letzshop.tasks.fulfillment_queue_process")
+def fulfillment_queue_process(item_id: int) -> str | None:
+    """Try one queue row once. The retry policy (backoff, Retry-After, attempts) is the
+    service's: it leaves the row pending with its next attempt time and wakes this task again."""
+    item = queue_item_process(item_id=item_id)
+    return item.status if item else None
+
+
 @shared_task(name="letzshop.tasks.fulfillment_queue_sweep")
 def fulfillment_queue_sweep() -> dict:
-    return {}
+    """Beat, every LETZSHOP_QUEUE_SWEEP_SECONDS: stuck rows back to pending, due rows woken."""
+    return queue_sweep()

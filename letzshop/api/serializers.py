@@ -240,3 +240,53 @@ class SyncLogSerializer(serializers.ModelSerializer):
             "queue_item_id",
         ]
         read_only_fields = fields
+
+
+class ConfirmSerializer(serializers.Serializer):
+    inventory_unit_ids = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=False)
+
+
+class RejectSerializer(ConfirmSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TrackingSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField(required=False, allow_blank=True, default="")
+    tracking_carrier = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class QueueItemSerializer(serializers.ModelSerializer):
+    store_id = serializers.IntegerField(read_only=True)
+    letzshop_order_id = serializers.IntegerField(read_only=True)
+    letzshop_order_number = serializers.CharField(source="letzshop_order.letzshop_order_number", read_only=True)
+
+    class Meta:
+        model = LetzshopFulfillmentQueue
+        fields = [
+            "id",
+            "store_id",
+            "letzshop_order_id",
+            "letzshop_order_number",
+            "operation",
+            "payload",
+            "status",
+            "attempts",
+            "max_attempts",
+            "error_message",
+            "response_data",
+            "next_attempt_at",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class QueuedSerializer(serializers.Serializer):
+    """202 answer of confirm, reject and tracking: the operation is queued."""
+
+    queue_id = serializers.IntegerField()
+    status = serializers.CharField()
+    operation = serializers.CharField()
+    duplicate = serializers.BooleanField(help_text="true: the same operation was already queued")
+    message = serializers.CharField()

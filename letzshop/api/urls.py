@@ -6,6 +6,7 @@ from letzshop.api.views import (
     AdminLetzshopStoreViewSet,
     StoreLetzshopOrderViewSet,
     StoreLetzshopViewSet,
+    StoreQueueViewSet,
     StoreSyncLogViewSet,
 )
 
@@ -25,6 +26,7 @@ def route(regex: str, view, name: str):
 store_router = ApiRouter()
 store_router.register("letzshop/orders", StoreLetzshopOrderViewSet, basename="store-letzshop-order")
 store_router.register("letzshop/logs", StoreSyncLogViewSet, basename="store-letzshop-log")
+store_router.register("letzshop/queue", StoreQueueViewSet, basename="store-letzshop-queue")
 
 store_urlpatterns = [
     route("letzshop/status", StoreLetzshopViewSet.as_view({"get": "status"}), "store-letzshop-status"),

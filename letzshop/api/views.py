@@ -5,21 +5,27 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from letzshop import selectors
-from letzshop.api.filters import LetzshopOrderFilter, SyncLogFilter
+from letzshop.api.filters import LetzshopOrderFilter, QueueFilter, SyncLogFilter
 from letzshop.api.serializers import (
     ConnectionTestSerializer,
     CredentialsInputSerializer,
     CredentialsSerializer,
+    ConfirmSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
     IntegrationStatusSerializer,
     LetzshopOrderDetailSerializer,
     LetzshopOrderSerializer,
+    QueuedSerializer,
+    QueueItemSerializer,
+    RejectSerializer,
     SyncLogSerializer,
     TestKeySerializer,
+    TrackingSerializer,
 )
-from letzshop.models import LetzshopOrder, LetzshopSyncLog
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 from letzshop.services import credentials as credentials_services
+from letzshop.services import fulfillment
 from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
 from orders.models import OrderItem
@@ -134,6 +140,60 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         code = status.HTTP_409_CONFLICT if result.status == "already_running" else status.HTTP_200_OK
         return Response(result.as_response(), status=code)
 
+    @extend_schema(request=ConfirmSerializer, responses={202: QueuedSerializer})
+    @action(detail=True, methods=["post"], serializer_class=ConfirmSerializer)
+    def confirm(self, request, *args, **kwargs):
+        """Confirm all (or the listed) inventory units; 409 while a product exception blocks."""
+        order = self.get_object()
+        data = _valid(ConfirmSerializer, request)
+        row, created = fulfillment.order_confirm(
+            order=order, inventory_unit_ids=data.get("inventory_unit_ids"), user=request.user
+        )
+        return _queued(row, created)
+
+    @extend_schema(request=RejectSerializer, responses={202: QueuedSerializer})
+    @action(detail=True, methods=["post"], serializer_class=RejectSerializer)
+    def reject(self, request, *args, **kwargs):
+        """Decline all (or the listed) inventory units, with a reason."""
+        order = self.get_object()
+        data = _valid(RejectSerializer, request)
+        row, created = fulfillment.order_reject(
+            order=order, reason=data["reason"], inventory_unit_ids=data.get("inventory_unit_ids"), user=request.user
+        )
+        return _queued(row, created)
+
+    @extend_schema(request=TrackingSerializer, responses={202: QueuedSerializer})
+    @action(detail=True, methods=["post"], serializer_class=TrackingSerializer)
+    def tracking(self, request, *args, **kwargs):
+        """Set the shipment's tracking number and carrier (kept locally at once)."""
+        order = self.get_object()
+        data = _valid(TrackingSerializer, request)
+        row, created = fulfillment.order_set_tracking(
+            order=order,
+            tracking_number=data["tracking_number"],
+            tracking_carrier=data["tracking_carrier"],
+            user=request.user,
+        )
+        return _queued(row, created)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _queued(row: LetzshopFulfillmentQueue, created: bool) -> Response:
+    message = "Queued for Letzshop." if created else "Already queued: the earlier request is still open."
+    body = {
+        "queue_id": row.pk,
+        "status": row.status,
+        "operation": row.operation,
+        "duplicate": not created,
+        "message": message,
+    }
+    return Response(body, status=status.HTTP_202_ACCEPTED)
+
 
 class StoreSyncLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StoreScopedViewSet):
     """The store's sync log (``/api/v1/store/letzshop/logs``): every import and outbound call."""
@@ -144,3 +204,21 @@ class StoreSyncLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Stor
 
     def scoped_queryset(self, store):
         return selectors.sync_log_list(store=store).order_by("-started_at", "-id")
+
+
+class StoreQueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StoreScopedViewSet):
+    """The store's fulfillment queue (``/api/v1/store/letzshop/queue``) and its manual retry."""
+
+    tenant_model = LetzshopFulfillmentQueue
+    serializer_class = QueueItemSerializer
+    filterset_class = QueueFilter
+
+    def scoped_queryset(self, store):
+        return selectors.queue_list(store=store).order_by("-created_at", "-id")
+
+    @extend_schema(request=None, responses=QueueItemSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, *args, **kwargs):
+        """Send a failed operation again, with a fresh set of attempts."""
+        item = fulfillment.queue_item_retry(item=self.get_object(), user=request.user)
+        return Response(QueueItemSerializer(item).data, status=status.HTTP_202_ACCEPTED)
