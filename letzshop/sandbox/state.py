@@ -194,7 +194,6 @@ class SandboxState:
         self.stop_event = threading.Event()
         self.api_key = api_key
         self.faults = Faults()
-        self._fault_rng = random.Random(f"faults:{seed}")
         # The client sends the same few documents over and over: parse and validate each once.
         self._documents: dict[str, tuple[DocumentNode | None, list[GraphQLError]]] = {}
         self.seed = seed
@@ -210,7 +209,8 @@ class SandboxState:
 
     def reset(self, **changes: Any) -> dict[str, Any]:
         """Re-seed. ``changes`` may hold shipments, seed, unmatched_ratio, units_per_shipment and
-        tracking_reads_back; what is left out keeps its current value. Faults are kept."""
+        tracking_reads_back; what is left out keeps its current value. Clears the request log and
+        counters; faults and the key are kept."""
         allowed = {"shipments", "seed", "unmatched_ratio", "units_per_shipment", "tracking_reads_back"}
         unknown = set(changes) - allowed
         if unknown:
@@ -236,6 +236,8 @@ class SandboxState:
             self.request_count = 0
             self.mutation_count = 0
             self._log: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
+            # Re-seeding also replays the probabilistic faults from the start: runs stay repeatable.
+            self._fault_rng = random.Random(f"faults:{seed}")
             return self.summary()
 
     def shipment_connection(
@@ -402,7 +404,8 @@ class SandboxState:
 
     def request_log(self) -> list[dict[str, Any]]:
         with self.lock:
-            return list(self._log)
+            # Copies: an entry still in flight gets its status later, from another thread.
+            return [dict(entry) for entry in self._log]
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -447,6 +450,7 @@ class SandboxState:
             "variables": copy.deepcopy(variables) if isinstance(variables, dict) else variables,
             "status": None,
             "fault": None,
+            "elapsed_ms": None,
         }
         with self.lock:
             self.request_count += 1
@@ -478,10 +482,9 @@ class SandboxState:
             else:
                 response = self._graphql(request)
         except DroppedConnection:
-            entry["status"] = "dropped"
+            entry.update(status="dropped", elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
             raise
-        entry["status"] = response[0]
-        entry["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        entry.update(status=response[0], elapsed_ms=round((time.perf_counter() - started) * 1000, 2))
         return response
 
     def _key_is_valid(self, api_key: str | None) -> bool:
