@@ -6,6 +6,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+pytest_plugins = ["letzshop.tests.sandbox_fixtures"]
+
 APPS = ("merchants", "stores", "orders", "exceptions", "letzshop", "config", "portal")
 ROOT = Path(__file__).resolve().parent
 

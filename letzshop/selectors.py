@@ -28,9 +28,7 @@ def stores_with_integration_status(*, stores: QuerySet[Store] | None = None) -> 
             OrderItemException.objects.filter(store=OuterRef("pk"), status=OrderItemException.Status.PENDING)
         ),
         failed_queue_items=_count(
-            LetzshopFulfillmentQueue.objects.filter(
-                store=OuterRef("pk"), status=LetzshopFulfillmentQueue.Status.FAILED
-            )
+            LetzshopFulfillmentQueue.objects.filter(store=OuterRef("pk"), status=LetzshopFulfillmentQueue.Status.FAILED)
         ),
     )
 
@@ -77,4 +75,3 @@ def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
         return queue_list(store=store).get(pk=item_id)
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"Queue item {item_id} not found.") from None
-

@@ -141,7 +141,10 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
         else:
             item.unit_ids.append(unit.id)
 
-    total = order.total if order.total is not None else sum((i.total_price for i in items.values()), ZERO)
+    # A Letzshop order may be split into several shipments, its total covering all of them: a
+    # shipment's own total is the sum of its units.
+    priced = any(unit.variant is not None and unit.variant.price is not None for unit in shipment.inventory_units)
+    total = sum((i.total_price for i in items.values()), ZERO) if priced else (order.total or ZERO)
     tracking_code = (shipment.tracking.code or "") if shipment.tracking else ""
     tracking_provider = (shipment.tracking.provider or "") if shipment.tracking else ""
     shipment_number = (shipment.number or "")[:64]

@@ -33,7 +33,6 @@ from letzshop.client import (
 )
 from letzshop.client.types import money, parse_datetime
 from letzshop.sandbox import DEFAULT_API_KEY, SandboxServer
-from letzshop.tests.sandbox_fixtures import letzshop_sandbox  # noqa: F401
 
 pytestmark = pytest.mark.letzshop
 

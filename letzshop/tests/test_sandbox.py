@@ -29,7 +29,6 @@ from letzshop.sandbox import (
     seed_shipments,
 )
 from letzshop.sandbox.catalog import is_valid_gtin
-from letzshop.tests.sandbox_fixtures import letzshop_sandbox  # noqa: F401
 
 pytestmark = pytest.mark.letzshop
 

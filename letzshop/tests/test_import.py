@@ -1,0 +1,189 @@
+"""The order import against the sandbox on a real port."""
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from exceptions.models import OrderItemException
+from letzshop.client import LetzshopClient
+from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.sandbox import DEFAULT_API_KEY, catalog_gtin14s, demo_catalog, gtin14
+from letzshop.services.imports import import_lock_acquire, orders_import, shipments_page_upsert
+from orders.models import Order, OrderItem
+from stores.services import placeholder_product_get
+
+pytestmark = pytest.mark.django_db
+
+
+def _unconfirmed(sandbox) -> list[dict]:
+    return [s for s in sandbox.state.shipments if s["state"] == "unconfirmed"]
+
+
+def _expected_items(shipment: dict) -> dict[str, int]:
+    """variant id → number of units, read straight from the seeded data."""
+    return dict(Counter(unit["variant"]["id"] for unit in shipment["inventoryUnits"]))
+
+
+def _expected_exception_type(unit: dict) -> str | None:
+    """Independent of our matcher: the sandbox's own GTIN normaliser and the catalog."""
+    trade_id = unit["variant"]["tradeId"]
+    number = trade_id["number"] if trade_id else None
+    normalized = gtin14(number) if number else None
+    if normalized is None:
+        return "gtin_mismatch"
+    matches = [p for p in demo_catalog() if gtin14(p["gtin"]) == normalized]
+    if not matches:
+        return "product_not_found"
+    return "duplicate_gtin" if len(matches) > 1 else None
+
+
+def test_a_first_import_brings_in_every_unconfirmed_shipment(sandbox_store, letzshop_sandbox):
+    result = orders_import(store=sandbox_store, triggered_by="7")
+    seeded = _unconfirmed(letzshop_sandbox)
+    assert result.status == "success", result.errors
+    assert result.orders_imported == len(seeded) > 20
+    assert result.message == f"Import completed: {len(seeded)} imported, 0 updated"
+    assert LetzshopOrder.objects.filter(store=sandbox_store).count() == len(seeded)
+
+    expected_exceptions = Counter()
+    for shipment in seeded:
+        order = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=shipment["id"])
+        local = order.local_order
+        assert local.channel == Order.Channel.LETZSHOP and local.store_id == sandbox_store.pk
+        assert order.letzshop_order_number == shipment["order"]["number"] == local.external_order_number
+        assert local.shipment_number == shipment["number"]
+        assert order.customer_email == shipment["order"]["email"]
+        ship = shipment["order"]["shipAddress"]
+        assert (local.customer_first_name, local.customer_last_name) == (ship["firstName"], ship["lastName"])
+        assert local.shipping_country == ship["country"]["iso"]
+        items = {item.external_variant_id: item for item in local.items.all()}
+        assert {key: item.quantity for key, item in items.items()} == _expected_items(shipment)
+        unit_total = sum(Decimal(str(u["variant"]["price"])) for u in shipment["inventoryUnits"])
+        assert local.total_amount == order.total_amount == unit_total.quantize(Decimal("0.01"))
+        assert sorted(u["id"] for u in order.inventory_units) == sorted(u["id"] for u in shipment["inventoryUnits"])
+        for unit in shipment["inventoryUnits"]:
+            item = items[unit["variant"]["id"]]
+            assert unit["id"] in item.inventory_unit_ids
+            kind = _expected_exception_type(unit)
+            assert item.needs_product_match is (kind is not None)
+            if kind:
+                assert item.exception.exception_type == kind
+                assert item.product.is_placeholder
+            else:
+                assert item.product.gtin_normalized in catalog_gtin14s()
+        for item in items.values():
+            if item.needs_product_match:
+                expected_exceptions[item.exception.exception_type] += 1
+    assert expected_exceptions == Counter(
+        OrderItemException.objects.filter(store=sandbox_store).values_list("exception_type", flat=True)
+    )
+    assert set(expected_exceptions) == {"product_not_found", "gtin_mismatch", "duplicate_gtin"}
+    assert result.exceptions_created == sum(expected_exceptions.values())
+
+    log = LetzshopSyncLog.objects.get(pk=result.sync_log_id)
+    assert (log.operation_type, log.direction, log.status, log.triggered_by) == (
+        "order_import",
+        "inbound",
+        "success",
+        "7",
+    )
+    assert log.records_succeeded == len(seeded) and log.completed_at is not None
+    credentials = StoreLetzshopCredentials.objects.get(store=sandbox_store)
+    assert credentials.last_sync_status == "success" and credentials.last_sync_at == log.completed_at
+    assert credentials.import_started_at is None
+
+
+def test_a_second_import_changes_nothing(sandbox_store, letzshop_sandbox):
+    first = orders_import(store=sandbox_store, triggered_by="command")
+    counts = (
+        LetzshopOrder.objects.count(),
+        Order.objects.count(),
+        OrderItem.objects.count(),
+        OrderItemException.objects.count(),
+    )
+    second = orders_import(store=sandbox_store, triggered_by="command")
+    assert (second.orders_imported, second.orders_updated) == (0, 0)
+    assert second.orders_unchanged == first.orders_imported
+    assert second.message == "Import completed: 0 imported, 0 updated"
+    assert counts == (
+        LetzshopOrder.objects.count(),
+        Order.objects.count(),
+        OrderItem.objects.count(),
+        OrderItemException.objects.count(),
+    )
+
+
+def test_shipments_confirmed_or_declined_on_letzshop_are_updated(sandbox_store, letzshop_sandbox):
+    orders_import(store=sandbox_store, triggered_by="command")
+    confirmed, declined = _unconfirmed(letzshop_sandbox)[:2]
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=letzshop_sandbox.url) as client:
+        client.confirm_inventory_units([(u["id"], True) for u in confirmed["inventoryUnits"]])
+        client.confirm_inventory_units([(u["id"], False) for u in declined["inventoryUnits"]])
+    result = orders_import(store=sandbox_store, triggered_by="command")
+    assert result.orders_updated == 2 and result.orders_imported == 0
+    one = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=confirmed["id"])
+    two = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=declined["id"])
+    assert (one.letzshop_state, one.sync_status, one.local_order.status) == ("confirmed", "confirmed", "confirmed")
+    assert (two.letzshop_state, two.sync_status, two.local_order.status) == ("confirmed", "rejected", "rejected")
+    assert {u["state"] for u in two.inventory_units} == {"confirmed_unavailable"}
+
+
+def test_a_historical_import_also_brings_confirmed_shipments(sandbox_store, letzshop_sandbox):
+    result = orders_import(store=sandbox_store, triggered_by="command", include_confirmed=True)
+    confirmed = [s for s in letzshop_sandbox.state.shipments if s["state"] == "confirmed"]
+    assert confirmed
+    assert result.orders_imported == len(_unconfirmed(letzshop_sandbox)) + len(confirmed)
+    assert LetzshopOrder.objects.filter(letzshop_state="confirmed").count() == len(confirmed)
+
+
+def test_a_shipment_that_cannot_be_mapped_is_reported_and_the_rest_go_on(sandbox_store, letzshop_sandbox):
+    broken = _unconfirmed(letzshop_sandbox)[3]
+    broken["inventoryUnits"] = []
+    result = orders_import(store=sandbox_store, triggered_by="command")
+    assert result.status == "partial"
+    assert result.errors == [
+        {"shipment_id": broken["id"], "error": "Could not map the shipment: the shipment has no inventory units"}
+    ]
+    assert result.orders_imported == len(_unconfirmed(letzshop_sandbox)) - 1
+    assert LetzshopSyncLog.objects.get(pk=result.sync_log_id).records_failed == 1
+
+
+def test_a_refused_key_fails_with_a_clear_message(sandbox_store, letzshop_sandbox):
+    letzshop_sandbox.state.api_key = "another-key"
+    result = orders_import(store=sandbox_store, triggered_by="command")
+    assert result.status == "failed"
+    assert "API key" in result.message or "Unauthorized" in result.message
+    assert DEFAULT_API_KEY not in result.message
+    credentials = StoreLetzshopCredentials.objects.get(store=sandbox_store)
+    assert credentials.last_sync_status == "failed" and credentials.last_sync_error
+    assert credentials.import_started_at is None  # the lease was released
+
+
+def test_a_second_run_while_one_runs_returns_at_once(sandbox_store):
+    assert import_lock_acquire(store=sandbox_store) is not None
+    result = orders_import(store=sandbox_store, triggered_by="command")
+    assert result.status == "already_running"
+    assert "already running" in result.message
+    assert LetzshopOrder.objects.count() == 0
+
+
+def test_queries_per_page_do_not_grow_with_the_page_size(sandbox_store, letzshop_sandbox):
+    letzshop_sandbox.state.reset(shipments=120, seed=5, unmatched_ratio=0.5, units_per_shipment=3)
+    placeholder = placeholder_product_get(store=sandbox_store).pk
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=letzshop_sandbox.url) as client:
+        small = client.shipments_page(first=10).shipments
+        large = client.shipments_page(first=100, after=None).shipments[10:100]
+    counts = []
+    for shipments in (small, large):
+        with CaptureQueriesContext(connection) as captured:
+            outcome = shipments_page_upsert(store=sandbox_store, shipments=shipments, placeholder_id=placeholder)
+        assert outcome.imported == len(shipments)
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+    for shipments in (small, large):  # and unchanged pages cost one read
+        with CaptureQueriesContext(connection) as captured:
+            assert shipments_page_upsert(store=sandbox_store, shipments=shipments, placeholder_id=placeholder).unchanged
+        assert len([q for q in captured.captured_queries if q["sql"].startswith("SELECT")]) == 1

@@ -1,0 +1,80 @@
+"""Two real processes importing the same store at once never create a duplicate row."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from exceptions.models import OrderItemException
+from letzshop.models import LetzshopOrder
+from orders.models import Order, OrderItem
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def database_url() -> str:
+    """The test database, as a URL a child process can use."""
+    db = connection.settings_dict
+    if "sqlite" in db["ENGINE"]:
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_import(store_code: str, lock_seconds: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": database_url(),
+        "LETZSHOP_IMPORT_LOCK_SECONDS": str(lock_seconds),
+        "LETZSHOP_PAGE_SIZE": "20",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "letzshop_import", "--store", store_code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "lock_seconds",
+    [
+        pytest.param(1800, id="with-the-lease"),
+        # A lease that is always stale: both really import at once, and only the database's
+        # unique constraints (and the page retry) stand between them and duplicates.
+        pytest.param(-3600, id="lease-taken-over"),
+    ],
+)
+def test_two_processes_never_duplicate(sandbox_store, letzshop_sandbox, lock_seconds):
+    state = letzshop_sandbox.state
+    state.reset(shipments=240, seed=11, unmatched_ratio=0.5, units_per_shipment=3)
+    state.update_faults({"delay_ms": 15})  # long enough for the two runs to overlap
+    first = start_import(sandbox_store.code, lock_seconds)
+    second = start_import(sandbox_store.code, lock_seconds)
+    outputs = [process.communicate(timeout=120)[0] for process in (first, second)]
+    codes = [first.returncode, second.returncode]
+
+    expected_shipments = {s["id"] for s in state.shipments if s["state"] == "unconfirmed"}
+    shipments = list(LetzshopOrder.objects.filter(store=sandbox_store).values_list("letzshop_shipment_id", flat=True))
+    assert sorted(shipments) == sorted(expected_shipments), outputs
+    assert Order.objects.filter(store=sandbox_store).count() == len(expected_shipments)
+    expected_items = sum(len({u["variant"]["id"] for u in s["inventoryUnits"]}) for s in state.shipments)
+    assert OrderItem.objects.filter(order__store=sandbox_store).count() == expected_items
+    flagged = OrderItem.objects.filter(order__store=sandbox_store, needs_product_match=True).count()
+    assert OrderItemException.objects.filter(store=sandbox_store).count() == flagged > 0
+
+    if lock_seconds > 0:
+        # One of the two ran; the other either found it running or came after it.
+        assert any("Import completed: 240 imported" in out for out in outputs), outputs
+        assert all(code == 0 or "already running" in out for code, out in zip(codes, outputs, strict=True)), outputs
+    else:
+        assert codes == [0, 0], outputs
+        overlapped = sum("imported" in out for out in outputs)
+        assert overlapped == 2
