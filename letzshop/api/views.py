@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from letzshop import selectors
 from letzshop.api.filters import LetzshopOrderFilter, QueueFilter, SyncLogFilter
 from letzshop.api.serializers import (
+    ConfirmSerializer,
     ConnectionTestSerializer,
     CredentialsInputSerializer,
     CredentialsSerializer,
-    ConfirmSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
     IntegrationStatusSerializer,

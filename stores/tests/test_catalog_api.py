@@ -1,6 +1,5 @@
 import pytest
 
-from conftest import api_client_for
 from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
 from stores.models import Product
