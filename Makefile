@@ -42,13 +42,13 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench-import: install
-	DEBUG=1 $(BIN)/python bench/import_orders.py $(args)
+	$(BIN)/python bench/import_orders.py $(args)
 
 bench-queue: install
-	DEBUG=1 $(BIN)/python bench/fulfillment_queue.py $(args)
+	$(BIN)/python bench/fulfillment_queue.py $(args)
 
 bench-catalog: install
-	DEBUG=1 $(BIN)/python bench/catalog_import.py $(args)
+	$(BIN)/python bench/catalog_import.py $(args)
 
 clean:
 	rm -rf var/broker var/test-db.sqlite3*

@@ -23,11 +23,21 @@ class OrderItemException(models.Model):
 
     BLOCKING_STATUSES = (Status.PENDING, Status.IGNORED)
 
+    # Both foreign keys lead a composite index below; a single-column index would only cost
+    # writes during imports.
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="order_item_exceptions", verbose_name=_("store")
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="order_item_exceptions",
+        verbose_name=_("store"),
+        db_index=False,
     )
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.CASCADE, related_name="item_exceptions", verbose_name=_("order")
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="item_exceptions",
+        verbose_name=_("order"),
+        db_index=False,
     )
     order_item = models.OneToOneField(
         "orders.OrderItem", on_delete=models.CASCADE, related_name="exception", verbose_name=_("order item")

@@ -62,7 +62,11 @@ class StoreLetzshopCredentials(models.Model):
 
 
 class LetzshopOrder(models.Model):
-    """One Letzshop shipment of a store, as imported (a Letzshop order may span several)."""
+    """One Letzshop shipment of a store, as imported (a Letzshop order may span several).
+
+    Indexes are few on purpose: every one is written for each imported shipment. The unique
+    (store, shipment) constraint also serves every lookup by store.
+    """
 
     class State(models.TextChoices):
         UNCONFIRMED = "unconfirmed", _("Unconfirmed")
@@ -78,7 +82,11 @@ class LetzshopOrder(models.Model):
         SHIPPED = "shipped", _("Shipped")
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="letzshop_orders", verbose_name=_("store")
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="letzshop_orders",
+        verbose_name=_("store"),
+        db_index=False,  # led by letzshoporder_unique_store_shipment
     )
     letzshop_order_id = models.CharField(_("Letzshop order id"), max_length=255, blank=True)
     letzshop_shipment_id = models.CharField(_("Letzshop shipment id"), max_length=255)
@@ -124,8 +132,6 @@ class LetzshopOrder(models.Model):
             models.Index(fields=["store", "letzshop_state"], name="lsorder_store_state_idx"),
             models.Index(fields=["store", "sync_status"], name="lsorder_store_sync_idx"),
             models.Index(fields=["store", "-created_at"], name="lsorder_store_created_idx"),
-            models.Index(fields=["letzshop_order_number"], name="lsorder_number_idx"),
-            models.Index(fields=["customer_email"], name="lsorder_email_idx"),
         ]
 
     def __str__(self) -> str:

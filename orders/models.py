@@ -32,7 +32,13 @@ class Order(models.Model):
         Status.CANCELLED: (),
     }
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="orders", verbose_name=_("store"))
+    store = models.ForeignKey(
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="orders",
+        verbose_name=_("store"),
+        db_index=False,  # led by order_store_status_idx
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.MANUAL)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
 
@@ -77,7 +83,6 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["store", "status"], name="order_store_status_idx"),
             models.Index(fields=["store", "-created_at"], name="order_store_created_idx"),
-            models.Index(fields=["external_order_number"], name="order_number_idx"),
             models.Index(fields=["status", "-created_at"], name="order_status_created_idx"),
         ]
 
@@ -95,7 +100,13 @@ class Order(models.Model):
 class OrderItem(models.Model):
     """One line of an order. From Letzshop: one item per variant, quantity = its units."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order"))
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("order"),
+        db_index=False,  # led by orderitem_order_match_idx
+    )
     product = models.ForeignKey(
         "stores.Product", on_delete=models.PROTECT, related_name="order_items", verbose_name=_("product")
     )

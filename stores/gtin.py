@@ -6,6 +6,7 @@ dashes, as GTIN-8, -12 (UPC), -13 (EAN, ISBN-13) or -14. All of these are compar
 ISBN-13 (978 prefix), which is the GTIN-13 printed on the book.
 """
 
+import functools
 from dataclasses import dataclass
 
 GTIN_LENGTHS = (8, 12, 13, 14)
@@ -43,8 +44,11 @@ def _isbn10_to_isbn13(isbn10: str) -> str | None:
     return body + str(gs1_check_digit(body))
 
 
+@functools.lru_cache(maxsize=65536)
 def gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
-    """Normalise a barcode; never raises. ``parser`` is Letzshop's TradeIdParser, if given."""
+    """Normalise a barcode; never raises. ``parser`` is Letzshop's TradeIdParser, if given.
+
+    Cached: an import sees the same catalog barcodes over and over."""
     text = (raw or "").strip()
     if not text:
         return Gtin(raw="", digits="", gtin14="", problem="missing trade id")

@@ -60,9 +60,11 @@ def products_by_gtin(*, store: Store, gtins: set[str]) -> dict[str, list[int]]:
     matches: dict[str, list[int]] = {}
     if not gtins:
         return matches
-    rows = Product.objects.filter(
-        store=store, is_active=True, is_placeholder=False, gtin_normalized__in=gtins
-    ).values_list("gtin_normalized", "id")
+    rows = (
+        Product.objects.filter(store=store, is_active=True, is_placeholder=False, gtin_normalized__in=gtins)
+        .order_by()
+        .values_list("gtin_normalized", "id")
+    )
     for gtin, product_id in rows:
         matches.setdefault(gtin, []).append(product_id)
     return matches

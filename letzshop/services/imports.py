@@ -12,6 +12,7 @@ row written concurrently is retried as an update.
 
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.bulk import SerializedJSON, insert_rows
 from exceptions.models import OrderItemException
 from letzshop.client.errors import LetzshopError
 from letzshop.client.types import Shipment, ShipmentPage
@@ -80,6 +82,8 @@ ORDER_FIELDS = [
     "updated_at",
 ]
 ITEM_FIELDS = ["quantity", "unit_price", "total_price", "inventory_unit_ids", "updated_at"]
+# An item's row and, if it matched no product, its exception's row.
+ItemRows = tuple[dict[str, Any], dict[str, Any] | None]
 
 
 @dataclass
@@ -174,42 +178,55 @@ def _match(item: MappedItem, catalog: dict[str, list[int]]) -> tuple[int | None,
     return None, OrderItemException.Type.DUPLICATE_GTIN, f"{len(products)} products of the catalog have this GTIN"
 
 
-def _new_items(
-    *, order: Order, items: Sequence[MappedItem], catalog: dict[str, list[int]], placeholder_id: int
-) -> list[tuple[OrderItem, OrderItemException | None]]:
+def _new_item_rows(
+    *, order_id: int, store_id: int, items: Sequence[MappedItem], catalog: dict[str, list[int]], placeholder_id: int
+) -> list[ItemRows]:
+    """Rows of an order's items, each with the row of its exception if it matched nothing."""
     rows = []
     for item in items:
         product_id, exception_type, detail = _match(item, catalog)
-        order_item = OrderItem(
-            order=order,
-            product_id=product_id or placeholder_id,
-            product_name=item.name,
-            product_sku=item.sku,
-            gtin=item.gtin_raw,
-            gtin_type=item.gtin_parser[:8],
-            quantity=item.quantity,
-            unit_price=item.unit_price,
-            total_price=item.total_price,
-            external_item_key=item.key[:255],
-            external_variant_id=item.variant_id[:255],
-            inventory_unit_ids=item.unit_ids,
-            needs_product_match=product_id is None,
-        )
-        exception = None
+        item_row = {
+            "order_id": order_id,
+            "product_id": product_id or placeholder_id,
+            "product_name": item.name,
+            "product_sku": item.sku,
+            "gtin": item.gtin_raw,
+            "gtin_type": item.gtin_parser[:8],
+            "quantity": item.quantity,
+            "unit_price": item.unit_price,
+            "total_price": item.total_price,
+            "external_item_key": item.key[:255],
+            "external_variant_id": item.variant_id[:255],
+            "inventory_unit_ids": item.unit_ids,
+            "needs_product_match": product_id is None,
+        }
+        exception_row = None
         if product_id is None:
-            exception = OrderItemException(
-                store_id=order.store_id,
-                order=order,
-                order_item=order_item,
-                exception_type=exception_type,
-                original_gtin=item.gtin_raw[:64],
-                gtin_normalized=item.gtin.gtin14,
-                original_product_name=item.name,
-                original_sku=item.sku,
-                detail=detail[:255],
-            )
-        rows.append((order_item, exception))
+            exception_row = {
+                "store_id": store_id,
+                "order_id": order_id,
+                "exception_type": exception_type,
+                "status": OrderItemException.Status.PENDING,
+                "original_gtin": item.gtin_raw[:64],
+                "gtin_normalized": item.gtin.gtin14,
+                "original_product_name": item.name,
+                "original_sku": item.sku,
+                "detail": detail[:255],
+            }
+        rows.append((item_row, exception_row))
     return rows
+
+
+def _insert_items(rows: list[ItemRows]) -> int:
+    """Insert items, then the exceptions of those that need a person; returns how many."""
+    item_ids = insert_rows(OrderItem, [item for item, _ in rows])
+    exceptions = []
+    for (_, exception), item_id in zip(rows, item_ids, strict=True):
+        if exception is not None:
+            exception["order_item_id"] = item_id
+            exceptions.append(exception)
+    insert_rows(OrderItemException, exceptions)
+    return len(exceptions)
 
 
 def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_id: int) -> PageOutcome:
@@ -217,7 +234,10 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
     now = timezone.now()
     existing = {
         row.letzshop_shipment_id: row
-        for row in LetzshopOrder.objects.filter(store=store, letzshop_shipment_id__in=list(mapped)).only(
+        # No ORDER BY: the model's ordering would make SQLite walk the store's rows by date.
+        for row in LetzshopOrder.objects.filter(store=store, letzshop_shipment_id__in=list(mapped))
+        .order_by()
+        .only(
             "id",
             "letzshop_shipment_id",
             "raw_digest",
@@ -237,43 +257,51 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
     gtins = {item.gtin.gtin14 for m in touched for item in m.items if item.gtin.is_valid}
     catalog = products_by_gtin(store=store, gtins=gtins)
 
-    items_to_create: list[tuple[OrderItem, OrderItemException | None]] = []
+    item_rows: list[ItemRows] = []
     if new:
-        orders = [
-            Order(
-                store=store,
-                status=_order_status(m.letzshop["sync_status"]),
-                shipped_at=now if m.letzshop["sync_status"] == "shipped" else None,
-                **m.order,
-            )
-            for m in new
-        ]
-        Order.objects.bulk_create(orders)
-        LetzshopOrder.objects.bulk_create(
+        order_ids = insert_rows(
+            Order,
             [
-                LetzshopOrder(store=store, local_order=order, raw_digest=m.raw_digest, **m.letzshop)
-                for m, order in zip(new, orders, strict=True)
-            ]
+                {
+                    **m.order,
+                    "store_id": store.pk,
+                    "status": _order_status(m.letzshop["sync_status"]),
+                    "shipped_at": now if m.letzshop["sync_status"] == "shipped" else None,
+                }
+                for m in new
+            ],
         )
-        for m, order in zip(new, orders, strict=True):
-            items_to_create += _new_items(order=order, items=m.items, catalog=catalog, placeholder_id=placeholder_id)
+        insert_rows(
+            LetzshopOrder,
+            [
+                {
+                    **m.letzshop,
+                    "raw_order_data": SerializedJSON(m.raw_json),
+                    "raw_digest": m.raw_digest,
+                    "store_id": store.pk,
+                    "local_order_id": order_id,
+                }
+                for m, order_id in zip(new, order_ids, strict=True)
+            ],
+        )
+        for m, order_id in zip(new, order_ids, strict=True):
+            item_rows += _new_item_rows(
+                order_id=order_id, store_id=store.pk, items=m.items, catalog=catalog, placeholder_id=placeholder_id
+            )
         outcome.imported = len(new)
 
     if changed:
-        items_to_create += _update_changed(changed=changed, catalog=catalog, placeholder_id=placeholder_id, now=now)
+        item_rows += _update_changed(changed=changed, catalog=catalog, placeholder_id=placeholder_id, now=now)
         outcome.updated = len(changed)
 
-    if items_to_create:
-        OrderItem.objects.bulk_create([item for item, _ in items_to_create])
-        exceptions = [exception for _, exception in items_to_create if exception is not None]
-        OrderItemException.objects.bulk_create(exceptions)
-        outcome.exceptions_created = len(exceptions)
+    if item_rows:
+        outcome.exceptions_created = _insert_items(item_rows)
     return outcome
 
 
 def _update_changed(
     *, changed: list[tuple[MappedShipment, LetzshopOrder]], catalog: dict[str, list[int]], placeholder_id: int, now
-) -> list[tuple[OrderItem, OrderItemException | None]]:
+) -> list[ItemRows]:
     """Shipments Letzshop changed (a state, a unit, tracking): follow it, never backwards.
 
     Local tracking is kept when Letzshop reads it back empty (it may not read back tracking set
@@ -284,7 +312,7 @@ def _update_changed(
     for item in OrderItem.objects.filter(order_id__in=list(orders)):
         items_by_order.setdefault(item.order_id, {})[item.external_item_key] = item
     rows, order_rows, item_updates, item_deletes = [], [], [], []
-    new_items: list[tuple[OrderItem, OrderItemException | None]] = []
+    new_items: list[ItemRows] = []
     for m, row in changed:
         values = dict(m.letzshop)
         if not values["tracking_number"] and row.tracking_number:
@@ -325,7 +353,9 @@ def _update_changed(
                 existing_item.updated_at = now
                 item_updates.append(existing_item)
         item_deletes += [item.pk for item in current.values()]  # units Letzshop no longer lists
-        new_items += _new_items(order=order, items=fresh, catalog=catalog, placeholder_id=placeholder_id)
+        new_items += _new_item_rows(
+            order_id=order.pk, store_id=order.store_id, items=fresh, catalog=catalog, placeholder_id=placeholder_id
+        )
     LetzshopOrder.objects.bulk_update(rows, LETZSHOP_FIELDS)
     if order_rows:
         Order.objects.bulk_update(order_rows, ORDER_FIELDS)
@@ -364,27 +394,37 @@ def shipments_page_upsert(*, store: Store, shipments: Sequence[Shipment], placeh
 # --- a run --------------------------------------------------------------------------------
 
 
+# While the two threads pass pages back and forth, a short GIL switch interval keeps the writer
+# from waiting up to 5 ms for the interpreter each time SQLite or the socket hands it back.
+PREFETCH_SWITCH_INTERVAL = 0.0005
+
+
 def _prefetched(pages: Iterator[ShipmentPage], depth: int = 2) -> Iterator[ShipmentPage]:
     """Fetch the next pages in a thread while the caller writes the current one."""
     buffer: queue.Queue = queue.Queue(maxsize=depth)
     done = object()
     stop = threading.Event()
 
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce():
         try:
             for page in pages:
-                while not stop.is_set():
-                    try:
-                        buffer.put(page, timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(page):
                     return
-            buffer.put(done)
+            put(done)
         except BaseException as exc:  # handed to the consumer, raised there
-            buffer.put(exc)
+            put(exc)
 
+    previous_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous_interval, PREFETCH_SWITCH_INTERVAL))
     thread = threading.Thread(target=produce, name="letzshop-prefetch", daemon=True)
     thread.start()
     try:
@@ -398,6 +438,7 @@ def _prefetched(pages: Iterator[ShipmentPage], depth: int = 2) -> Iterator[Shipm
     finally:
         stop.set()
         thread.join(timeout=5)
+        sys.setswitchinterval(previous_interval)
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]

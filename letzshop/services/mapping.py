@@ -6,11 +6,11 @@ variant are three units).
 """
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from config.bulk import json_text
 from letzshop.client.types import Address, InventoryUnit, Shipment
 from orders.carriers import carrier_detect
 from stores.gtin import Gtin, gtin_normalize
@@ -46,6 +46,7 @@ class MappedItem:
 class MappedShipment:
     shipment_id: str
     state: str
+    raw_json: str  # the node as canonical JSON: stored as raw_order_data, and digested
     raw_digest: str
     letzshop: dict[str, Any]  # LetzshopOrder fields
     order: dict[str, Any]  # Order fields
@@ -54,8 +55,14 @@ class MappedShipment:
     tracking_provider: str = ""
 
 
-def digest(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+def canonical_json(data: Any) -> str:
+    # GraphQL answers keep the order of the query's selection, so the same data always gives
+    # the same text: no need to sort keys.
+    return json_text(data)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _name(names: dict[str, str], locale: str | None) -> str:
@@ -149,11 +156,13 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
     tracking_provider = (shipment.tracking.provider or "") if shipment.tracking else ""
     shipment_number = (shipment.number or "")[:64]
     unit_states = [unit.state for unit in shipment.inventory_units]
+    raw_json = canonical_json(shipment.raw)
     sync_status = "shipped" if shipment.state in ("shipped", "delivered") else units_sync_status(unit_states)
     return MappedShipment(
         shipment_id=shipment.id,
         state=shipment.state,
-        raw_digest=digest(shipment.raw),
+        raw_json=raw_json,
+        raw_digest=digest(raw_json),
         tracking_code=tracking_code,
         tracking_provider=tracking_provider,
         letzshop={
@@ -165,7 +174,6 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
             "customer_name": customer_name[:300],
             "total_amount": total,
             "currency": "EUR",
-            "raw_order_data": shipment.raw,
             "inventory_units": units_json,
             "sync_status": sync_status,
             "tracking_number": tracking_code[:128],

@@ -1,0 +1,118 @@
+"""Multi-row INSERT from plain dicts: the order import's hot path.
+
+``QuerySet.bulk_create`` builds a model instance per row and compiles every value through the
+field's full ``get_db_prep_save`` chain; for a page of shipments that is most of the import's
+time. Here each column gets one converter chosen once per model and database, rows stay dicts,
+and one ``INSERT ... VALUES (...), (...) RETURNING id`` per table writes a page. Values must
+already be valid (they come from the import's mapping): no model validation runs here, as with
+``bulk_create``.
+"""
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+from django.db import connection, models
+from django.utils import timezone
+
+
+class SerializedJSON(str):
+    """JSON text already serialized by the caller, stored as is in a JSONField."""
+
+
+def json_text(value: Any) -> str:
+    """JSON text of plain data (orjson: several times faster than the json module)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _json_converter(field: models.JSONField) -> Callable[[Any], Any]:
+    if field.encoder is not None:  # a custom encoder: Django's own way
+        return functools.partial(field.get_db_prep_save, connection=connection)
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        def identity(text: str) -> str:
+            return text
+
+        def to_jsonb(value: Any) -> Any:
+            return Jsonb(value if isinstance(value, SerializedJSON) else json_text(value), dumps=identity)
+
+        return to_jsonb
+
+    def to_text(value: Any) -> Any:
+        return str(value) if isinstance(value, SerializedJSON) else json_text(value)
+
+    return to_text
+
+
+Converter = Callable[[Any], Any] | None  # None: the value goes to the driver as it is
+
+
+def _converter(field: models.Field) -> Converter:
+    ops = connection.ops
+    if isinstance(field, models.JSONField):
+        return _json_converter(field)
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DecimalField):
+        return functools.partial(
+            ops.adapt_decimalfield_value, max_digits=field.max_digits, decimal_places=field.decimal_places
+        )
+    if isinstance(field, models.CharField | models.TextField | models.IntegerField | models.BooleanField):
+        return None
+    if isinstance(field, models.ForeignKey):
+        return None
+    return functools.partial(field.get_db_prep_save, connection=connection)
+
+
+@functools.cache
+def _plan(model: type[models.Model], vendor: str) -> tuple[list[models.Field], list[Converter], str, str]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    return fields, [_converter(f) for f in fields], table, columns
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` (dicts keyed by field attname) and return their ids, in order.
+
+    A column missing from a row takes the field's default; ``auto_now``/``auto_now_add`` take
+    the current time.
+    """
+    if not rows:
+        return []
+    fields, converters, table, columns = _plan(model, connection.vendor)
+    now = timezone.now()
+    # (attname, converter, converted default): defaults are converted once, not once per row.
+    plan = []
+    for field, convert in zip(fields, converters, strict=True):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default = now
+        else:
+            default = field.get_default()  # "" for text, None for nullable
+        if default is not None and convert is not None:
+            default = convert(default)
+        plan.append((field.attname, convert, default))
+    per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    chunk = max(1, min(connection.features.max_query_params or 65535, 65535) // len(fields))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            batch = rows[start : start + chunk]
+            params: list[Any] = []
+            append = params.append
+            for row in batch:
+                for attname, convert, default in plan:
+                    if attname not in row:
+                        append(default)
+                    elif convert is None:
+                        append(row[attname])
+                    else:
+                        value = row[attname]
+                        append(None if value is None else convert(value))
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([per_row] * len(batch))} RETURNING {pk}"
+            cursor.execute(sql, params)
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
