@@ -43,8 +43,9 @@ def setup_django(database_url: str | None, name: str) -> str:
 
 
 def _recreate_postgres(url: str) -> None:
-    import psycopg
     from urllib.parse import urlsplit
+
+    import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

@@ -65,15 +65,20 @@ def main() -> None:
     assert LetzshopOrder.objects.filter(store=store).count() == args.shipments
 
     print(f"Import benchmark on {vendor}: {args.shipments} shipments × 3 units, page size {args.page_size}")
-    print(f"  floor (fetch + parse only, best of 3): {floor:7.2f} s  {fetched / floor:8.0f} shipments/s")
-    print(f"  first import:                          {first_time:7.2f} s  {args.shipments / first_time:8.0f} shipments/s")
-    print(f"    ratio import / fetch:                {first_time / floor:7.2f}   (goal ≤ 2)")
-    print(f"    SQL queries per page:                {counter.count / first.pages:7.1f}   ({counter.count} in {first.pages} pages)")
-    print(f"    exceptions created:                  {first.exceptions_created:7d}")
-    print(f"    peak memory (max RSS):               {rss_peak:7.0f} MB  (before the import: {rss_before:.0f} MB)")
-    print(f"  re-import, nothing changed:            {again_time:7.2f} s  {args.shipments / again_time:8.0f} shipments/s")
-    print(f"    speed-up over the first import:      {first_time / again_time:7.2f} ×  (goal ≥ 3)")
-    print(f"    SQL queries per page:                {counter_again.count / again.pages:7.1f}")
+    rate = args.shipments
+    report("floor (fetch + parse only, best of 3)", f"{floor:7.2f} s  {rate / floor:8.0f} shipments/s")
+    report("first import", f"{first_time:7.2f} s  {rate / first_time:8.0f} shipments/s")
+    report("  ratio import / fetch", f"{first_time / floor:7.2f}   (goal ≤ 2)")
+    report("  SQL queries per page", f"{counter.count / first.pages:7.1f}   ({counter.count} in {first.pages} pages)")
+    report("  exceptions created", f"{first.exceptions_created:7d}")
+    report("  peak memory (max RSS)", f"{rss_peak:7.0f} MB  (before the import: {rss_before:.0f} MB)")
+    report("re-import, nothing changed", f"{again_time:7.2f} s  {rate / again_time:8.0f} shipments/s")
+    report("  speed-up over the first import", f"{first_time / again_time:7.2f} ×  (goal ≥ 3)")
+    report("  SQL queries per page", f"{counter_again.count / again.pages:7.1f}")
+
+
+def report(label: str, value: str) -> None:
+    print(f"  {label + ':':<40}{value}")
 
 
 if __name__ == "__main__":
