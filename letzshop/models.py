@@ -115,6 +115,9 @@ class LetzshopOrder(models.Model):
     decline_reason = models.CharField(_("decline reason"), max_length=500, blank=True)
     # Digest of raw_order_data: a re-import of an unchanged shipment touches nothing.
     raw_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Digest of the states alone (shipment, units, tracking): what a re-import's light query
+    # compares before fetching a page whole (letzshop.services.mapping.state_fingerprint).
+    state_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -32,9 +32,11 @@ from .types import (
     ConfirmResult,
     ConnectionTestResult,
     ShipmentPage,
+    ShipmentStatePage,
     TrackingResult,
     confirm_result_from_data,
     shipment_page_from_data,
+    shipment_state_page_from_data,
     tracking_result_from_data,
 )
 
@@ -241,6 +243,15 @@ class LetzshopClient:
         variables: dict[str, Any] = {"state": state, "first": first, "after": after}
         data, elapsed_ms = self._execute(documents.SHIPMENTS, variables, documents.SHIPMENTS_OPERATION)
         return shipment_page_from_data(data, elapsed_ms)
+
+    def shipment_states_page(
+        self, *, state: str | None = "unconfirmed", first: int = 100, after: str | None = None
+    ) -> ShipmentStatePage:
+        """The same page as ``shipments_page`` with the same arguments, with only the states of
+        each shipment, its units and its tracking: a cheap way to see whether anything changed."""
+        variables: dict[str, Any] = {"state": state, "first": first, "after": after}
+        data, elapsed_ms = self._execute(documents.SHIPMENT_STATES, variables, documents.SHIPMENT_STATES_OPERATION)
+        return shipment_state_page_from_data(data, elapsed_ms)
 
     def iter_shipment_pages(self, *, state: str | None = "unconfirmed", page_size: int = 100) -> Iterator[ShipmentPage]:
         """Every page, following pageInfo to the last one."""

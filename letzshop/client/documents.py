@@ -24,10 +24,12 @@ def _load(name: str) -> GraphQLRequest:
 
 
 SHIPMENTS = _load("shipments")
+SHIPMENT_STATES = _load("shipment_states")
 CONFIRM_INVENTORY_UNITS = _load("confirm_inventory_units")
 SET_SHIPMENT_TRACKING = _load("set_shipment_tracking")
 
 # Operation names as written in the documents (sent as operationName).
 SHIPMENTS_OPERATION = "Shipments"
+SHIPMENT_STATES_OPERATION = "ShipmentStates"
 CONFIRM_INVENTORY_UNITS_OPERATION = "ConfirmInventoryUnits"
 SET_SHIPMENT_TRACKING_OPERATION = "SetShipmentTracking"

@@ -96,6 +96,24 @@ class ShipmentPage:
 
 
 @dataclass(frozen=True)
+class ShipmentState:
+    """What the light ``ShipmentStates`` query tells of a shipment: enough to see a change."""
+
+    id: str
+    state: str
+    unit_states: tuple[tuple[str, str], ...]  # (unit id, state)
+    tracking: Tracking | None
+
+
+@dataclass(frozen=True)
+class ShipmentStatePage:
+    states: tuple[ShipmentState, ...]
+    has_next_page: bool
+    end_cursor: str | None
+    elapsed_ms: float
+
+
+@dataclass(frozen=True)
 class MutationError:
     id: str | None
     code: str | None
@@ -277,14 +295,29 @@ def shipment_from_node(node: Any) -> Shipment:
         state=state,
         order=order_from_node(data.get("order")),
         inventory_units=tuple(inventory_unit_from_node(unit) for unit in _list(units, "shipment.inventoryUnits")),
-        tracking=None
-        if tracking is None
-        else Tracking(code=_text(tracking.get("code"), "code"), provider=_text(tracking.get("provider"), "provider")),
+        tracking=tracking_from_node(tracking),
         raw=dict(data),
     )
 
 
 def shipment_page_from_data(data: Any, elapsed_ms: float) -> ShipmentPage:
+    # A null entry in nodes comes with an "errors" entry, which has already been raised.
+    nodes, has_next, end_cursor = _page_parts(data)
+    return ShipmentPage(
+        shipments=tuple(shipment_from_node(node) for node in nodes),
+        has_next_page=has_next,
+        end_cursor=end_cursor,
+        elapsed_ms=elapsed_ms,
+    )
+
+
+def tracking_from_node(tracking: Mapping[str, Any] | None) -> Tracking | None:
+    if tracking is None:
+        return None
+    return Tracking(code=_text(tracking.get("code"), "code"), provider=_text(tracking.get("provider"), "provider"))
+
+
+def _page_parts(data: Any) -> tuple[list[Any], bool, str | None]:
     connection = _object(_object(data, "data").get("shipments"), "data.shipments")
     page_info = _object(connection.get("pageInfo"), "shipments.pageInfo")
     nodes = _list(connection.get("nodes"), "shipments.nodes")
@@ -294,9 +327,27 @@ def shipment_page_from_data(data: Any, elapsed_ms: float) -> ShipmentPage:
     end_cursor = _text(page_info.get("endCursor"), "pageInfo.endCursor")
     if has_next and not end_cursor:
         raise _malformed("pageInfo says there is a next page but gives no endCursor", dict(page_info))
-    return ShipmentPage(
-        # A null entry in nodes comes with an "errors" entry, which has already been raised.
-        shipments=tuple(shipment_from_node(node) for node in nodes if node is not None),
+    return [node for node in nodes if node is not None], has_next, end_cursor
+
+
+def shipment_state_from_node(node: Any) -> ShipmentState:
+    node = _object(node, "shipment")
+    units = []
+    for unit in _list(node.get("inventoryUnits"), "shipment.inventoryUnits"):
+        unit = _object(unit, "inventory unit")
+        units.append((_id(unit, "inventory unit"), _text(unit.get("state"), "inventoryUnit.state") or ""))
+    return ShipmentState(
+        id=_id(node, "shipment"),
+        state=_text(node.get("state"), "shipment.state") or "",
+        unit_states=tuple(units),
+        tracking=tracking_from_node(_optional_object(node.get("tracking"), "shipment.tracking")),
+    )
+
+
+def shipment_state_page_from_data(data: Any, elapsed_ms: float) -> ShipmentStatePage:
+    nodes, has_next, end_cursor = _page_parts(data)
+    return ShipmentStatePage(
+        states=tuple(shipment_state_from_node(node) for node in nodes),
         has_next_page=has_next,
         end_cursor=end_cursor,
         elapsed_ms=elapsed_ms,

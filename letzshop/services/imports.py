@@ -27,12 +27,12 @@ from django.utils import timezone
 
 from config.bulk import SerializedJSON, insert_rows
 from exceptions.models import OrderItemException
-from letzshop.client.errors import LetzshopError
-from letzshop.client.types import Shipment, ShipmentPage
+from letzshop.client.errors import LetzshopError, ResponseError
+from letzshop.client.types import Shipment, ShipmentPage, ShipmentState
 from letzshop.crypto import CredentialsDecryptionError
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials, SyncStatus
 from letzshop.services.credentials import client_for, credentials_get
-from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map
+from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map, state_fingerprint
 from letzshop.services.sync_log import sync_log_start
 from orders.models import Order, OrderItem
 from stores.models import Store
@@ -58,6 +58,7 @@ LETZSHOP_FIELDS = [
     "tracking_number",
     "tracking_carrier",
     "raw_digest",
+    "state_digest",
     "updated_at",
 ]
 ORDER_FIELDS = [
@@ -444,21 +445,87 @@ def _prefetched(pages: Iterator[ShipmentPage], depth: int = 2) -> Iterator[Shipm
 ProgressCallback = Callable[[dict[str, Any]], None]
 
 
+@dataclass(frozen=True)
+class PageWork:
+    """One page of a state: the ids it holds, and its shipments if it was fetched whole."""
+
+    seen: tuple[str, ...]
+    shipments: tuple[Shipment, ...] = ()
+
+
+def _pages(
+    client, *, state: str, page_size: int, needs_fetch: Callable[[ShipmentState], bool] | None, adaptive: bool
+) -> Iterator[PageWork]:
+    """Walk a state's pages to the last one.
+
+    Without ``needs_fetch`` every page is fetched whole. With it, a page is first asked for with
+    the light ``ShipmentStates`` query and fetched whole only if ``needs_fetch`` wants one of its
+    shipments; ``adaptive`` stops probing once a probe finds mostly new shipments (a store
+    catching up), where probing would only add a request per page.
+    """
+    after: str | None = None
+    cursors: set[str] = set()
+    probing = needs_fetch is not None
+    while True:
+        if probing:
+            probe = client.shipment_states_page(state=state, first=page_size, after=after)
+            wanted = sum(1 for shipment in probe.states if needs_fetch(shipment))
+            if adaptive and wanted * 2 > len(probe.states):
+                probing = False
+            if wanted:
+                page = client.shipments_page(state=state, first=page_size, after=after)
+                yield PageWork(seen=tuple(s.id for s in page.shipments), shipments=page.shipments)
+                has_next, end_cursor = page.has_next_page, page.end_cursor
+            else:
+                yield PageWork(seen=tuple(s.id for s in probe.states))
+                has_next, end_cursor = probe.has_next_page, probe.end_cursor
+        else:
+            page = client.shipments_page(state=state, first=page_size, after=after)
+            yield PageWork(seen=tuple(s.id for s in page.shipments), shipments=page.shipments)
+            has_next, end_cursor = page.has_next_page, page.end_cursor
+        if not has_next:
+            return
+        if end_cursor in cursors:
+            raise ResponseError(f"Letzshop repeated the page cursor {end_cursor!r}: stopping the pagination")
+        cursors.add(end_cursor)
+        after = end_cursor
+
+
+def _changed(known: dict[str, str]) -> Callable[[ShipmentState], bool]:
+    def needs_fetch(shipment: ShipmentState) -> bool:
+        return known.get(shipment.id) != state_fingerprint(shipment.state, shipment.unit_states, shipment.tracking)
+
+    return needs_fetch
+
+
+def _known_states(*, store: Store, state: str) -> dict[str, str]:
+    return dict(
+        LetzshopOrder.objects.filter(store=store, letzshop_state=state)
+        .order_by()
+        .values_list("letzshop_shipment_id", "state_digest")
+    )
+
+
 def orders_import(
     *,
     store: Store,
     triggered_by: str,
     include_confirmed: bool = False,
+    full: bool = False,
     page_size: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import the store's unconfirmed shipments (and every confirmed one with
     ``include_confirmed``: a historical import).
 
+    Once a store has shipments, each page is first asked for with a light query of states only
+    and fetched whole only if a shipment on it is new or changed state (``full`` fetches every
+    page whole, to pick up edits Letzshop makes without a change of state, which are rare).
     Shipments imported earlier that are no longer unconfirmed were confirmed or declined on
-    Letzshop: they are looked up among the confirmed shipments (until all are found) and
-    updated. Returns at once with ``already_running`` if an import of this store is running.
-    Writes one sync log row (its progress while it runs) and the credentials' ``last_sync_*``.
+    Letzshop: they are looked up among the confirmed shipments and updated.
+
+    Returns at once with ``already_running`` if an import of this store is running. Writes one
+    sync log row (with its progress while it runs) and the credentials' ``last_sync_*``.
     """
     credentials = credentials_get(store=store)
     lease = import_lock_acquire(store=store)
@@ -482,26 +549,34 @@ def orders_import(
     try:
         placeholder_id = placeholder_product_get(store=store).pk
 
-        def run_pages(pages: Iterator[ShipmentPage], wanted: set[str] | None = None) -> set[str]:
+        def run(works: Iterator[PageWork], only: set[str] | None = None) -> set[str]:
+            """Write the pages; with ``only``, just those shipments, stopping once all are seen."""
             nonlocal lease
             seen: set[str] = set()
-            for page in _prefetched(pages):
-                shipments = page.shipments if wanted is None else [s for s in page.shipments if s.id in wanted]
-                seen.update(s.id for s in page.shipments)
+            for work in _prefetched(works):
+                seen.update(work.seen)
+                shipments = [s for s in work.shipments if only is None or s.id in only]
                 if shipments:
-                    _add(result, shipments_page_upsert(store=store, shipments=shipments, placeholder_id=placeholder_id))
+                    outcome = shipments_page_upsert(store=store, shipments=shipments, placeholder_id=placeholder_id)
+                    _add(result, outcome)
+                elif only is None:
+                    result.orders_unchanged += len(work.seen)
                 result.pages += 1
                 lease = import_lock_renew(store=store, lease=lease)
                 _report_progress(log=log, result=result, progress=progress)
-                if wanted is not None and wanted <= seen:
+                if only is not None and only <= seen:
                     break
             return seen
 
+        def walk(state: str) -> Iterator[PageWork]:
+            known = {} if full else _known_states(store=store, state=state)
+            needs_fetch = _changed(known) if known else None
+            return _pages(client, state=state, page_size=page_size, needs_fetch=needs_fetch, adaptive=True)
+
         with client_for(credentials=credentials) as client:
-            seen = run_pages(client.iter_shipment_pages(state=STATE_UNCONFIRMED, page_size=page_size))
-            confirmed_pages = client.iter_shipment_pages(state=STATE_CONFIRMED, page_size=page_size)
+            seen = run(walk(STATE_UNCONFIRMED))
             if include_confirmed:
-                run_pages(confirmed_pages)
+                run(walk(STATE_CONFIRMED))
             else:
                 moved_on = set(
                     LetzshopOrder.objects.filter(store=store, letzshop_state=STATE_UNCONFIRMED)
@@ -509,7 +584,14 @@ def orders_import(
                     .values_list("letzshop_shipment_id", flat=True)
                 )
                 if moved_on:
-                    run_pages(confirmed_pages, wanted=moved_on)
+                    works = _pages(
+                        client,
+                        state=STATE_CONFIRMED,
+                        page_size=page_size,
+                        needs_fetch=lambda shipment: shipment.id in moved_on,
+                        adaptive=False,
+                    )
+                    run(works, only=moved_on)
     except (LetzshopError, CredentialsDecryptionError) as exc:
         fatal = str(exc)
     except Exception as exc:  # recorded, then raised: nothing fails silently

@@ -6,22 +6,24 @@ variant are three units).
 """
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from config.bulk import json_text
-from letzshop.client.types import Address, InventoryUnit, Shipment
+from letzshop.client.types import Address, InventoryUnit, Shipment, Tracking
 from orders.carriers import carrier_detect
 from stores.gtin import Gtin, gtin_normalize
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 LOCALES = ("en", "fr", "de")
 UNIT_CONFIRMED = "confirmed_available"
 UNIT_DECLINED = "confirmed_unavailable"
 
 
-@dataclass
+@dataclass(slots=True)
 class MappedItem:
     key: str  # the variant id, or "unit:<id>" for a unit without a variant
     variant_id: str
@@ -32,14 +34,19 @@ class MappedItem:
     gtin_parser: str
     gtin: Gtin
     unit_price: Decimal
+    quantity: int = 0  # set once every unit is grouped (finish)
+    total_price: Decimal = ZERO
 
-    @property
-    def quantity(self) -> int:
-        return len(self.unit_ids)
+    def finish(self) -> None:
+        self.quantity = len(self.unit_ids)
+        self.total_price = (self.unit_price * self.quantity).quantize(CENT)
 
-    @property
-    def total_price(self) -> Decimal:
-        return (self.unit_price * self.quantity).quantize(Decimal("0.01"))
+
+def state_fingerprint(state: str, unit_states: Iterable[tuple[str, str]], tracking: Tracking | None) -> str:
+    """The same digest from a full shipment and from the light ``ShipmentStates`` query."""
+    units = ",".join(f"{unit_id}:{unit_state}" for unit_id, unit_state in sorted(unit_states))
+    code, provider = (tracking.code or "", tracking.provider or "") if tracking else ("", "")
+    return hashlib.sha256(f"{state}|{units}|{code}|{provider}".encode()).hexdigest()
 
 
 @dataclass
@@ -148,6 +155,8 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
         else:
             item.unit_ids.append(unit.id)
 
+    for item in items.values():
+        item.finish()
     # A Letzshop order may be split into several shipments, its total covering all of them: a
     # shipment's own total is the sum of its units.
     priced = any(unit.variant is not None and unit.variant.price is not None for unit in shipment.inventory_units)
@@ -157,6 +166,9 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
     shipment_number = (shipment.number or "")[:64]
     unit_states = [unit.state for unit in shipment.inventory_units]
     raw_json = canonical_json(shipment.raw)
+    fingerprint = state_fingerprint(
+        shipment.state, [(unit.id, unit.state) for unit in shipment.inventory_units], shipment.tracking
+    )
     sync_status = "shipped" if shipment.state in ("shipped", "delivered") else units_sync_status(unit_states)
     return MappedShipment(
         shipment_id=shipment.id,
@@ -178,6 +190,7 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
             "sync_status": sync_status,
             "tracking_number": tracking_code[:128],
             "tracking_carrier": tracking_provider[:64],
+            "state_digest": fingerprint,
         },
         order={
             "channel": "letzshop",

@@ -37,10 +37,11 @@ def schema() -> GraphQLSchema:
     return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
-def test_the_project_has_the_three_operations() -> None:
+def test_the_project_has_its_four_operations() -> None:
     assert [path.name for path in OPERATION_FILES] == [
         "confirm_inventory_units.graphql",
         "set_shipment_tracking.graphql",
+        "shipment_states.graphql",
         "shipments.graphql",
     ]
 
