@@ -39,7 +39,7 @@ def setup_django(database_url: str | None, name: str) -> str:
     call_command("migrate", verbosity=0)
     from django.db import connection
 
-    return connection.vendor
+    return connection.display_name
 
 
 def _recreate_postgres(url: str) -> None:

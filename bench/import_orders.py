@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (the database is recreated)")
     args = parser.parse_args()
 
-    vendor = setup_django(args.database_url, "import")
+    database = setup_django(args.database_url, "import")
     from django.db import connection
 
     from letzshop.client import LetzshopClient
@@ -88,7 +88,7 @@ def main() -> None:
         return statistics.median(r[key] for r in rounds)
 
     n = args.shipments
-    print(f"Import benchmark on {vendor}: {n} shipments × 3 units, page size {args.page_size}")
+    print(f"Import benchmark on {database}: {n} shipments × 3 units, page size {args.page_size}")
     print(f"  (medians of {len(rounds)} rounds)")
     report("floor (fetch + parse only)", f"{median('floor'):7.2f} s  {n / median('floor'):8.0f} shipments/s")
     report("first import", f"{median('first'):7.2f} s  {n / median('first'):8.0f} shipments/s")

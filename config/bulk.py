@@ -29,7 +29,7 @@ def json_text(value: Any) -> str:
 def _json_converter(field: models.JSONField) -> Callable[[Any], Any]:
     if field.encoder is not None:  # a custom encoder: Django's own way
         return functools.partial(field.get_db_prep_save, connection=connection)
-    if connection.vendor == "postgresql":
+    if connection.display_name == "PostgreSQL":
         from psycopg.types.json import Jsonb
 
         def identity(text: str) -> str:
@@ -54,7 +54,7 @@ def _bulk_cursor():
 
     On PostgreSQL, Django's cursors bind parameters on the client (psycopg quotes every value
     into the SQL text); a plain psycopg cursor sends them apart, and pipelines ``executemany``."""
-    if connection.vendor != "postgresql":
+    if connection.display_name != "PostgreSQL":
         return connection.cursor()
     connection.ensure_connection()
     return connection._prepare_cursor(connection.connection.cursor())
@@ -78,7 +78,7 @@ def _converter(field: models.Field) -> Converter:
 
 
 @functools.cache
-def _plan(model: type[models.Model], vendor: str) -> tuple[list[models.Field], list[Converter], str, str]:
+def _plan(model: type[models.Model], database: str) -> tuple[list[models.Field], list[Converter], str, str]:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
@@ -93,7 +93,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
     """
     if not rows:
         return []
-    fields, converters, table, columns = _plan(model, connection.vendor)
+    fields, converters, table, columns = _plan(model, connection.display_name)
     now = timezone.now()
     # (attname, converter, converted default): defaults are converted once, not once per row.
     plan = []
@@ -116,7 +116,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
             for attname, convert, default in plan
         ]
 
-    if connection.vendor == "postgresql":
+    if connection.display_name == "PostgreSQL":
         return _insert_postgresql(model, table, columns, len(fields), [values(row) for row in rows])
     return _insert_values(model, table, columns, len(fields), [values(row) for row in rows])
 
