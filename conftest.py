@@ -108,9 +108,17 @@ def browser():
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
     # between two page actions are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    own_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        # Playwright leaves its event loop running in this thread, and Django then keeps the ORM's
+        # connections per async context: the tests' queries would go through a second connection
+        # that nothing closes (on SQLite, an open file that later breaks other processes' access).
+        # The thread's own connections serve that context too.
+        for alias, connection in own_connections.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
@@ -137,7 +145,8 @@ def page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> None:
-    """Save a screenshot shown in the README (docs/screenshots/<name>.png)."""
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """Save a screenshot shown in the README (docs/screenshots/<name>.png); a long list is
+    better shown as the window shows it (``full_page=False``)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

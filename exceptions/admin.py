@@ -1,13 +1,181 @@
-from django.contrib import admin
+"""The Exceptions tab of Marketplace > Letzshop (pages and actions in exceptions.admin_views)."""
 
+from django.contrib import admin
+from django.contrib.admin import DateFieldListFilter
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from config.admin_helpers import ChangeListTitleMixin, admin_url, badge, when
+from exceptions import admin_views
 from exceptions.models import OrderItemException
+from orders.models import Order
+from stores.admin_filters import StoreFilter
+
+Status = OrderItemException.Status
+STATUS_TONES = {Status.PENDING: "error", Status.IGNORED: "warn", Status.RESOLVED: "ok"}
+
+
+class ExceptionStatusFilter(admin.SimpleListFilter):
+    """Pending first: the tab opens on what needs work. "Blocking" is pending or ignored."""
+
+    title = _("status")
+    parameter_name = "status"
+    default = Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [
+            *Status.choices,
+            ("blocking", _("Blocking (pending or ignored)")),
+            ("all", _("All")),
+        ]
+
+    def value(self):
+        return super().value() or self.default
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "all":
+            return queryset
+        if value == "blocking":
+            return queryset.filter(status__in=OrderItemException.BLOCKING_STATUSES)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset.none()
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class OrderFilter(admin.SimpleListFilter):
+    """The exceptions of one order (reached from an order's "blocking" badge)."""
+
+    title = _("order")
+    parameter_name = "order"
+
+    def lookups(self, request, model_admin):
+        value = request.GET.get(self.parameter_name, "")
+        if not value.isdigit():
+            return []
+        order = Order.objects.filter(pk=int(value)).only("id", "external_order_number").first()
+        return [(value, str(order) if order else value)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(order_id=int(value)) if value and value.isdigit() else queryset
 
 
 @admin.register(OrderItemException)
-class OrderItemExceptionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "store", "order", "status", "exception_type", "original_product_name", "created_at"]
-    list_filter = ["status", "exception_type", ("store", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["original_gtin", "original_product_name", "original_sku", "order__external_order_number"]
-    list_select_related = ["store", "order"]
-    readonly_fields = [f.name for f in OrderItemException._meta.fields]
+class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
+    list_display = ["gtin", "product", "order_link", "state", "created", "work"]
+    list_display_links = None
+    changelist_title = _("Product exceptions")
+    list_filter = [
+        ExceptionStatusFilter,
+        StoreFilter,
+        OrderFilter,
+        "exception_type",
+        ("created_at", DateFieldListFilter),
+    ]
+    search_fields = ["original_gtin", "original_product_name", "original_sku", "=order__external_order_number"]
+    search_help_text = _("GTIN, product name or SKU as received, or the order number (exact).")
+    list_select_related = ["store", "order", "resolved_product"]
+    actions = ["ignore_selected"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 100
+    change_list_template = "admin/exceptions/orderitemexception/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # resolve and ignore are the ways to change an exception
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_work_permission(self, request) -> bool:
+        return request.user.has_perm("exceptions.change_orderitemexception")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+
+        def view(function):
+            return wrap(lambda request, object_id: function(self, request, object_id))
+
+        return [
+            path("<path:object_id>/resolve/", view(admin_views.resolve), name="exceptions_orderitemexception_resolve"),
+            path("<path:object_id>/ignore/", view(admin_views.ignore), name="exceptions_orderitemexception_ignore"),
+            path(
+                "<path:object_id>/products/",
+                view(admin_views.product_search),
+                name="exceptions_orderitemexception_products",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), **admin_views.stats_context(request)}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("GTIN"), ordering="original_gtin")
+    def gtin(self, obj):
+        return format_html(
+            '<code>{}</code><br><span class="ls-muted">{}</span>',
+            obj.original_gtin or "-",
+            obj.get_exception_type_display(),
+        )
+
+    @admin.display(description=_("product as received"), ordering="original_product_name")
+    def product(self, obj):
+        return format_html(
+            '{}<br><span class="ls-muted">{}</span>', obj.original_product_name or "-", obj.original_sku or ""
+        )
+
+    @admin.display(description=_("order"), ordering="order__external_order_number")
+    def order_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a><br><span class="ls-muted">{}</span>',
+            admin_url("orders_order_change", obj.order_id),
+            obj.order,
+            obj.store.name,
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        label = badge(obj.get_status_display(), STATUS_TONES.get(obj.status, "neutral"))
+        if obj.status == Status.RESOLVED and obj.resolved_product_id:
+            return format_html('{}<br><span class="ls-muted">{}</span>', label, obj.resolved_product.name)
+        if obj.status == Status.IGNORED:
+            return format_html('{}<br><span class="ls-muted">{}</span>', label, obj.ignore_reason)
+        return label
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
+
+    @admin.display(description="")
+    def work(self, obj):
+        resolve = format_html(
+            '<a class="button ls-button-small" href="{}">{}</a>',
+            admin_url("exceptions_orderitemexception_resolve", obj.pk),
+            _("Resolve") if obj.status != Status.RESOLVED else _("Change product"),
+        )
+        if obj.status != Status.PENDING:
+            return resolve
+        ignore = format_html(
+            '<a class="button ls-button-small ls-button-quiet" href="{}">{}</a>',
+            admin_url("exceptions_orderitemexception_ignore", obj.pk),
+            _("Ignore"),
+        )
+        return format_html("{} {}", resolve, ignore)
+
+    @admin.action(description=_("Ignore…"), permissions=["work"])
+    def ignore_selected(self, request, queryset):
+        return admin_views.exceptions_ignore(self, request, queryset, action="ignore_selected")

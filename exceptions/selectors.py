@@ -1,6 +1,7 @@
 """Reads of product exceptions. Every read takes the store, or is a platform admin's."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from config.errors import NotFound
 from exceptions.models import OrderItemException
@@ -44,3 +45,16 @@ def exception_stats(*, store: Store | None = None) -> dict[str, int]:
 
 def blocking_exception_count(*, order_id: int) -> int:
     return OrderItemException.objects.filter(order_id=order_id, status__in=OrderItemException.BLOCKING_STATUSES).count()
+
+
+def blocking_exception_count_of(*, order_ref: str = "pk") -> Coalesce:
+    """How many exceptions block an order, as a correlated subquery to annotate a list of orders
+    with (``order_ref`` names the listed model's field holding the order id)."""
+    counted = (
+        OrderItemException.objects.filter(order_id=OuterRef(order_ref), status__in=OrderItemException.BLOCKING_STATUSES)
+        .order_by()
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))

@@ -1,52 +1,560 @@
+"""Marketplace > Letzshop: the stores' dashboard, Letzshop orders, fulfillment queue, sync log.
+
+Thin: the pages and actions are in letzshop.admin_views, the writes in the services. Every list
+costs a constant number of queries per page (annotations and select_related, no lookups per
+row) and avoids what scans a big table on every page: full result counts, facets, filters
+built from a DISTINCT over the listed table, a date hierarchy.
+"""
+
 from django.contrib import admin
+from django.contrib.admin import DateFieldListFilter
+from django.db.models import Q
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from config.admin_helpers import (
+    ChangeListTitleMixin,
+    StoreColumnMixin,
+    admin_url,
+    badge,
+    outcomes_report,
+    pretty_json,
+    redirect_back,
+    status_badge,
+    when,
+)
+from exceptions.admin_filters import HasExceptionsFilter
+from letzshop import admin_views, selectors
+from letzshop.models import (
+    LetzshopFulfillmentQueue,
+    LetzshopOrder,
+    LetzshopStore,
+    LetzshopSyncLog,
+    SyncStatus,
+)
+from orders.admin_filters import CarrierFilter
+from stores.admin_filters import StoreFilter
 
 
-@admin.register(StoreLetzshopCredentials)
-class StoreLetzshopCredentialsAdmin(admin.ModelAdmin):
+def count_link(count: int, url: str, tone: str) -> str:
+    if not count:
+        return mark_safe('<span class="ls-muted">0</span>')
+    return format_html('<a href="{}">{}</a>', url, badge(count, tone))
+
+
+class LetzshopAdmin(ChangeListTitleMixin, admin.ModelAdmin):
+    """What the pages of Marketplace > Letzshop share: the tabs, big-table settings."""
+
+    change_list_template = "admin/letzshop/change_list.html"
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 100
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+
+class ConfiguredFilter(admin.SimpleListFilter):
+    title = _("credentials")
+    parameter_name = "configured"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Configured")), ("no", _("Not configured"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(letzshop_credentials__isnull=self.value() == "no")
+        return queryset
+
+
+class AutoSyncFilter(admin.SimpleListFilter):
+    title = _("auto-sync")
+    parameter_name = "autosync"
+
+    def lookups(self, request, model_admin):
+        return [("on", _("On")), ("off", _("Off"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "on":
+            return queryset.filter(letzshop_credentials__auto_sync_enabled=True)
+        if self.value() == "off":
+            return queryset.filter(
+                Q(letzshop_credentials__isnull=True) | Q(letzshop_credentials__auto_sync_enabled=False)
+            )
+        return queryset
+
+
+class LastSyncFilter(admin.SimpleListFilter):
+    title = _("last sync")
+    parameter_name = "last_sync"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label in SyncStatus.choices if value != SyncStatus.RUNNING]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(letzshop_credentials__last_sync_status=self.value())
+        return queryset
+
+
+@admin.register(LetzshopStore)
+class LetzshopStoreAdmin(LetzshopAdmin):
+    """The dashboard: every store's integration at a glance, in one query per page."""
+
     list_display = [
         "store",
-        "api_endpoint",
-        "auto_sync_enabled",
-        "sync_interval_minutes",
-        "last_sync_at",
-        "last_sync_status",
+        "configured",
+        "auto_sync",
+        "last_sync",
+        "pending_orders",
+        "pending_exceptions",
+        "failed_queue_items",
+        "configure",
     ]
-    list_filter = ["auto_sync_enabled", "last_sync_status"]
-    search_fields = ["store__name", "store__code"]
-    list_select_related = ["store"]
-    # The encrypted key is never shown, not even encrypted.
-    exclude = ["api_key_encrypted"]
+    changelist_title = _("Letzshop integration of every store")
+    list_display_links = None
+    list_filter = [ConfiguredFilter, AutoSyncFilter, LastSyncFilter]
+    search_fields = ["name", "code", "merchant__name"]
+    ordering = ["name", "id"]
+    actions = ["import_now", "test_connection", "enable_autosync", "disable_autosync"]
+
+    def get_queryset(self, request):
+        return selectors.stores_with_integration_status(stores=super().get_queryset(request))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/credentials/",
+                wrap(lambda request, object_id: admin_views.credentials_configure(self, request, object_id)),
+                name="letzshop_letzshopstore_credentials",
+            ),
+            path(
+                "<path:object_id>/credentials/remove/",
+                wrap(lambda request, object_id: admin_views.credentials_remove(self, request, object_id)),
+                name="letzshop_letzshopstore_credentials_remove",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return admin_views.store_detail(self, request, object_id)
+
+    @admin.display(description=_("store"), ordering="name")
+    def store(self, obj):
+        return format_html(
+            '<a href="{}"><strong>{}</strong></a><br><span class="ls-muted">{} · {}</span>',
+            admin_url("letzshop_letzshopstore_change", obj.pk),
+            obj.name,
+            obj.code,
+            obj.merchant.name,
+        )
+
+    @admin.display(description=_("configured"), boolean=True, ordering="is_configured")
+    def configured(self, obj) -> bool:
+        return obj.is_configured
+
+    @admin.display(description=_("auto-sync"))
+    def auto_sync(self, obj):
+        if not obj.is_configured:
+            return "-"
+        credentials = obj.letzshop_credentials
+        if credentials.auto_sync_enabled:
+            return badge(_("every %(minutes)d min") % {"minutes": credentials.sync_interval_minutes}, "ok")
+        return badge(_("off"))
+
+    @admin.display(description=_("last sync"), ordering="letzshop_credentials__last_sync_at")
+    def last_sync(self, obj):
+        credentials = obj.letzshop_credentials if obj.is_configured else None
+        if credentials is None or credentials.last_sync_at is None:
+            return format_html('<span class="ls-muted">{}</span>', _("never"))
+        status = credentials.last_sync_status
+        return format_html(
+            '{}<br><span title="{}">{}</span>',
+            when(credentials.last_sync_at),
+            credentials.last_sync_error,
+            status_badge(status, credentials.get_last_sync_status_display()),
+        )
+
+    @admin.display(description=_("pending orders"), ordering="pending_orders")
+    def pending_orders(self, obj):
+        return count_link(obj.pending_orders, admin_views.store_links(obj.pk)["pending_orders"], "warn")
+
+    @admin.display(description=_("pending exceptions"), ordering="pending_exceptions")
+    def pending_exceptions(self, obj):
+        return count_link(obj.pending_exceptions, admin_views.store_links(obj.pk)["exceptions"], "warn")
+
+    @admin.display(description=_("failed queue"), ordering="failed_queue_items")
+    def failed_queue_items(self, obj):
+        return count_link(obj.failed_queue_items, admin_views.store_links(obj.pk)["failed_queue"], "error")
+
+    @admin.display(description="")
+    def configure(self, obj):
+        return format_html(
+            '<a class="button ls-button-small" href="{}" title="{}">{}</a>',
+            admin_url("letzshop_letzshopstore_credentials", obj.pk),
+            _("Configure credentials"),
+            _("Credentials"),
+        )
+
+    @admin.action(description=_("Import now"), permissions=["change"])
+    def import_now(self, request, queryset):
+        outcomes_report(request, admin_views.stores_import(request, queryset))
+        return redirect_back(request)
+
+    @admin.action(description=_("Test connection"), permissions=["change"])
+    def test_connection(self, request, queryset):
+        outcomes_report(request, admin_views.stores_connection_test(request, queryset))
+        return redirect_back(request)
+
+    @admin.action(description=_("Enable auto-sync"), permissions=["change"])
+    def enable_autosync(self, request, queryset):
+        outcomes_report(request, admin_views.stores_autosync(request, queryset, enabled=True))
+        return redirect_back(request)
+
+    @admin.action(description=_("Disable auto-sync"), permissions=["change"])
+    def disable_autosync(self, request, queryset):
+        outcomes_report(request, admin_views.stores_autosync(request, queryset, enabled=False))
+        return redirect_back(request)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+class LetzshopCarrierFilter(CarrierFilter):
+    field_name = "local_order__shipping_carrier"
+
+
+class LetzshopHasExceptionsFilter(HasExceptionsFilter):
+    order_field = "local_order_id"
 
 
 @admin.register(LetzshopOrder)
-class LetzshopOrderAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "store", "letzshop_state", "sync_status", "customer_email", "total_amount", "created_at"]
-    list_filter = ["letzshop_state", "sync_status", ("store", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["letzshop_order_number", "letzshop_shipment_id", "customer_email", "customer_name"]
-    list_select_related = ["store"]
-    show_full_result_count = False
+class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, LetzshopAdmin):
+    list_display = ["order_number", "store", "customer", "total", "status", "exceptions", "shipping", "created"]
+    list_display_links = ["order_number"]
+    changelist_title = _("Letzshop orders")
+    list_filter = [
+        StoreFilter,
+        "letzshop_state",
+        "sync_status",
+        LetzshopHasExceptionsFilter,
+        LetzshopCarrierFilter,
+        ("created_at", DateFieldListFilter),
+    ]
+    search_fields = ["=letzshop_order_number", "=letzshop_shipment_id", "customer_email", "customer_name"]
+    search_help_text = _("Order number or shipment id (exact), customer email or name.")
+    list_select_related = ["store", "local_order"]
+    actions = admin_views.FulfilmentActionsMixin.fulfilment_actions
+    change_form_template = "admin/letzshop/letzshoporder/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["letzshop_order_number", "store", "local_order_link", "letzshop_state", "sync_status"]}),
+        (_("Customer"), {"fields": ["customer_name", "customer_email", "total_amount", "currency"]}),
+        (
+            _("Shipping"),
+            {"fields": ["shipment_number", "carrier", "tracking_number", "tracking_carrier", "decline_reason"]},
+        ),
+        (_("Letzshop"), {"fields": ["letzshop_order_id", "letzshop_shipment_id", "created_at", "updated_at"]}),
+        (_("Data as received"), {"fields": ["raw_data"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = ["local_order_link", "shipment_number", "carrier", "raw_data"]
+
+    def get_queryset(self, request):
+        return selectors.letzshop_order_list_all().select_related("store")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # read-only: every change is an action through the services
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from orders.admin_views import order_page_context
+
+        order = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **order_page_context(request, letzshop_order=order, admin=self)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("order"), ordering="letzshop_order_number")
+    def order_number(self, obj):
+        return obj.letzshop_order_number or obj.letzshop_shipment_id
+
+    @admin.display(description=_("customer"), ordering="customer_name")
+    def customer(self, obj):
+        return format_html('{}<br><span class="ls-muted">{}</span>', obj.customer_name, obj.customer_email)
+
+    @admin.display(description=_("imported"), ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
+
+    @admin.display(description=_("total"), ordering="total_amount")
+    def total(self, obj):
+        return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+
+    @admin.display(description=_("Letzshop state / sync"), ordering="letzshop_state")
+    def status(self, obj):
+        return format_html(
+            "{} {}",
+            status_badge(obj.letzshop_state, obj.get_letzshop_state_display()),
+            status_badge(obj.sync_status, obj.get_sync_status_display()),
+        )
+
+    @admin.display(description=_("shipping"))
+    def shipping(self, obj):
+        tracking = obj.tracking_number or (obj.local_order.tracking_number if obj.local_order_id else "")
+        return format_html('{}<br><span class="ls-muted">{}</span>', self.carrier(obj), tracking)
+
+    @admin.display(description=_("exceptions"))
+    def exceptions(self, obj):
+        if not obj.blocking_exceptions:
+            return format_html(
+                '<span class="ls-muted">{}</span>', _("none") if not obj.has_exceptions else _("resolved")
+            )
+        url = admin_url("exceptions_orderitemexception_changelist", query=f"order={obj.local_order_id}&status=blocking")
+        return format_html(
+            '<a href="{}">{}</a>', url, badge(_("%(count)d blocking") % {"count": obj.blocking_exceptions}, "error")
+        )
+
+    @admin.display(description=_("carrier"))
+    def carrier(self, obj):
+        return (obj.local_order.shipping_carrier if obj.local_order_id else "") or obj.tracking_carrier or "-"
+
+    @admin.display(description=_("shipment number"))
+    def shipment_number(self, obj):
+        return (obj.local_order.shipment_number if obj.local_order_id else "") or "-"
+
+    @admin.display(description=_("local order"))
+    def local_order_link(self, obj):
+        if not obj.local_order_id:
+            return "-"
+        return format_html('<a href="{}">{}</a>', admin_url("orders_order_change", obj.local_order_id), obj.local_order)
+
+    @admin.display(description=_("data as received"))
+    def raw_data(self, obj):
+        return pretty_json(obj.raw_order_data)
+
+
+# --- the queue and the sync log -------------------------------------------------------------
 
 
 @admin.register(LetzshopFulfillmentQueue)
-class LetzshopFulfillmentQueueAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "store",
-        "operation",
-        "status",
-        "attempts",
-        "max_attempts",
-        "next_attempt_at",
-        "created_at",
+class LetzshopFulfillmentQueueAdmin(LetzshopAdmin):
+    list_display = ["row", "order", "state", "timing", "error", "retry"]
+    list_display_links = ["row"]
+    changelist_title = _("Fulfillment queue")
+    list_filter = [StoreFilter, "status", "operation"]
+    search_fields = ["=letzshop_order__letzshop_order_number"]
+    search_help_text = _("Order number (exact).")
+    list_select_related = ["store", "letzshop_order"]
+    actions = ["retry_items"]
+    change_form_template = "admin/letzshop/letzshopfulfillmentqueue/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["store", "order", "operation", "status_shown", "attempts_made", "created_by"]}),
+        (_("Timing"), {"fields": ["created_at", "next_attempt_at", "locked_at", "completed_at", "updated_at"]}),
+        (_("Request"), {"fields": ["payload_shown"]}),
+        (_("Outcome"), {"fields": ["error_shown", "response_shown"]}),
+        (_("Attempts"), {"fields": ["attempt_log"]}),
     ]
-    list_filter = ["status", "operation", ("store", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["store"]
+    readonly_fields = [
+        "order",
+        "status_shown",
+        "attempts_made",
+        "payload_shown",
+        "error_shown",
+        "response_shown",
+        "attempt_log",
+    ]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("letzshop.change_letzshopfulfillmentqueue")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/retry/",
+                wrap(lambda request, object_id: admin_views.queue_item_retry_view(self, request, object_id)),
+                name="letzshop_letzshopfulfillmentqueue_retry",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_retry": self.has_retry_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("operation"), ordering="id")
+    def row(self, obj):
+        return format_html("#{} {}", obj.pk, obj.get_operation_display())
+
+    @admin.display(description=_("order"))
+    def order(self, obj):
+        return format_html(
+            '<a href="{}">{}</a><br><span class="ls-muted">{}</span>',
+            admin_url("letzshop_letzshoporder_change", obj.letzshop_order_id),
+            obj.letzshop_order,
+            obj.store.name,
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        attempts = _("%(attempts)d of %(max)d attempts") % {"attempts": obj.attempts, "max": obj.max_attempts}
+        return format_html(
+            '{}<br><span class="ls-muted">{}</span>', status_badge(obj.status, obj.get_status_display()), attempts
+        )
+
+    @admin.display(description=_("when"), ordering="updated_at")
+    def timing(self, obj):
+        if obj.status == LetzshopFulfillmentQueue.Status.PENDING and obj.next_attempt_at:
+            return format_html('{}<br><span class="ls-muted">{}</span>', when(obj.next_attempt_at), _("next attempt"))
+        return format_html('{}<br><span class="ls-muted">{}</span>', when(obj.updated_at), _("last change"))
+
+    @admin.display(description=_("status"))
+    def status_shown(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("attempts"))
+    def attempts_made(self, obj):
+        return f"{obj.attempts} / {obj.max_attempts}"
+
+    @admin.display(description=_("error"))
+    def error(self, obj):
+        if not obj.error_message:
+            return "-"
+        short = obj.error_message if len(obj.error_message) <= 120 else obj.error_message[:119] + "…"
+        return format_html('<span class="ls-error-text" title="{}">{}</span>', obj.error_message, short)
+
+    @admin.display(description="")
+    def retry(self, obj):
+        if obj.status != LetzshopFulfillmentQueue.Status.FAILED:
+            return ""
+        return format_html(
+            '<button type="submit" class="button ls-button-small" formaction="{}" formnovalidate>{}</button>',
+            admin_url("letzshop_letzshopfulfillmentqueue_retry", obj.pk),
+            _("Retry"),
+        )
+
+    @admin.display(description=_("payload"))
+    def payload_shown(self, obj):
+        return pretty_json(obj.payload)
+
+    @admin.display(description=_("error"))
+    def error_shown(self, obj):
+        return (
+            format_html('<pre class="ls-json ls-error-text">{}</pre>', obj.error_message) if obj.error_message else "-"
+        )
+
+    @admin.display(description=_("Letzshop response"))
+    def response_shown(self, obj):
+        return pretty_json(obj.response_data)
+
+    @admin.display(description=_("attempts"))
+    def attempt_log(self, obj):
+        logs = obj.sync_logs.order_by("started_at", "id")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>",
+            (
+                (
+                    when(log.started_at),
+                    status_badge(log.status, log.get_status_display()),
+                    log.duration_ms,
+                    (log.error_details or {}).get("message", "") if isinstance(log.error_details, dict) else "",
+                )
+                for log in logs
+            ),
+        )
+        if not rows:
+            return "-"
+        return format_html(
+            '<table class="ls-table"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("started"),
+            _("status"),
+            _("duration"),
+            _("error"),
+            rows,
+        )
+
+    @admin.action(description=_("Retry"), permissions=["retry"])
+    def retry_items(self, request, queryset):
+        outcomes_report(request, admin_views.queue_retry(request, queryset))
 
 
 @admin.register(LetzshopSyncLog)
-class LetzshopSyncLogAdmin(admin.ModelAdmin):
-    list_display = ["operation_type", "store", "direction", "status", "records_processed", "duration_ms", "started_at"]
-    list_filter = ["operation_type", "direction", "status", ("store", admin.RelatedOnlyFieldListFilter)]
+class LetzshopSyncLogAdmin(StoreColumnMixin, LetzshopAdmin):
+    list_display = ["started", "store", "operation", "state", "counts", "duration", "summary", "triggered_by"]
+    list_display_links = ["started"]
+    changelist_title = _("Sync log")
+    list_filter = [StoreFilter, "operation_type", "direction", "status"]
     list_select_related = ["store"]
+    actions = None
+    fieldsets = [
+        (None, {"fields": ["store", "operation_type", "direction", "state", "triggered_by", "queue_item"]}),
+        (_("Counts"), {"fields": ["records_processed", "records_succeeded", "records_failed"]}),
+        (_("Timing"), {"fields": ["started_at", "completed_at", "duration"]}),
+        (_("Details"), {"fields": ["details_shown", "errors_shown"]}),
+    ]
+    readonly_fields = ["state", "duration", "details_shown", "errors_shown"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("started"), ordering="started_at")
+    def started(self, obj):
+        return when(obj.started_at)
+
+    @admin.display(description=_("operation"), ordering="operation_type")
+    def operation(self, obj):
+        return format_html(
+            '{}<br><span class="ls-muted">{}</span>', obj.get_operation_type_display(), obj.get_direction_display()
+        )
+
+    @admin.display(description=_("processed / succeeded / failed"))
+    def counts(self, obj):
+        failed = obj.records_failed
+        return format_html(
+            "{} / {} / {}",
+            obj.records_processed,
+            obj.records_succeeded,
+            format_html('<span class="ls-error-text">{}</span>', failed) if failed else failed,
+        )
+
+    @admin.display(description=_("duration"), ordering="duration_ms")
+    def duration(self, obj):
+        if obj.status == SyncStatus.RUNNING:
+            return badge(_("running"), "info")
+        if obj.duration_ms < 1000:
+            return _("%(ms)d ms") % {"ms": obj.duration_ms}
+        return _("%(seconds).1f s") % {"seconds": obj.duration_ms / 1000}
+
+    @admin.display(description=_("summary"))
+    def summary(self, obj):
+        details = obj.details if isinstance(obj.details, dict) else {}
+        if "message" in details:
+            return details["message"]
+        if isinstance(obj.error_details, dict) and obj.error_details.get("message"):
+            return format_html('<span class="ls-error-text">{}</span>', obj.error_details["message"])
+        if "order" in details:
+            return details["order"]
+        return ""
+
+    @admin.display(description=_("details"))
+    def details_shown(self, obj):
+        return pretty_json(obj.details)
+
+    @admin.display(description=_("errors"))
+    def errors_shown(self, obj):
+        return pretty_json(obj.error_details)

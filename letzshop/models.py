@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stores.models import Store
+
 SYNC_INTERVAL_MIN = 5
 SYNC_INTERVAL_MAX = 1440
 
@@ -261,3 +263,15 @@ class LetzshopSyncLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_operation_type_display()} {self.status} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LetzshopStore(Store):
+    """A store seen through its Letzshop integration: the admin's "Marketplace > Letzshop" list.
+
+    A proxy (no table): the dashboard of every store's integration status lives in the letzshop
+    app's admin, while the store itself stays a stores.Store."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Letzshop store")
+        verbose_name_plural = _("Letzshop stores")

@@ -1,43 +1,199 @@
-from django.contrib import admin
+"""Orders (every channel) and Settings > Shipping. Read-only pages: every change is an action
+through the services (orders.admin_views, letzshop.admin_views)."""
 
+from django.contrib import admin
+from django.contrib.admin import DateFieldListFilter
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from config.admin_helpers import ChangeListTitleMixin, StoreColumnMixin, admin_url, badge, status_badge, when
+from exceptions.admin_filters import HasExceptionsFilter
+from exceptions.selectors import blocking_exception_count_of
+from letzshop.admin_views import FulfilmentActionsMixin
+from orders import admin_views
+from orders.admin_filters import CarrierFilter
 from orders.models import Order, OrderItem, ShippingCarrier
+from stores.admin_filters import StoreFilter
 
 
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    fields = ["product_name", "gtin", "quantity", "unit_price", "total_price", "product", "needs_product_match"]
+    fields = ["product_name", "gtin", "quantity", "unit_price", "total_price", "matched_product", "match"]
     readonly_fields = fields
     can_delete = False
     show_change_link = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "exception")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("matched product"))
+    def matched_product(self, obj):
+        if obj.product.is_placeholder:
+            return format_html('<span class="ls-muted">{}</span>', _("none (placeholder)"))
+        return format_html('{} <span class="ls-muted">{}</span>', obj.product.name, obj.product.sku)
+
+    @admin.display(description=_("match"))
+    def match(self, obj):
+        return item_match_badge(obj)
+
+
+def item_match_badge(item: OrderItem) -> str:
+    """Matched, or the state of the item's product exception (with a link to resolve it)."""
+    exception = getattr(item, "exception", None)
+    if exception is None:
+        return badge(_("matched"), "ok") if not item.needs_product_match else badge(_("unmatched"), "error")
+    tone = {"pending": "error", "ignored": "warn", "resolved": "ok"}.get(exception.status, "neutral")
+    label = badge(exception.get_status_display(), tone)
+    if exception.status == exception.Status.RESOLVED:
+        return label
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        label,
+        admin_url("exceptions_orderitemexception_resolve", exception.pk),
+        _("Resolve"),
+    )
+
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "store",
-        "channel",
+class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin, admin.ModelAdmin):
+    list_display = ["number", "store", "customer", "total", "state", "exceptions", "shipping", "created"]
+    list_display_links = ["number"]
+    changelist_title = _("All orders")
+    list_filter = [
+        StoreFilter,
         "status",
-        "customer_email",
-        "total_amount",
-        "shipping_carrier",
-        "created_at",
+        "channel",
+        HasExceptionsFilter,
+        CarrierFilter,
+        ("created_at", DateFieldListFilter),
     ]
-    list_filter = ["status", "channel", "shipping_carrier", "created_at", ("store", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["external_order_number", "shipment_number", "customer_email", "customer_last_name"]
+    search_fields = ["=external_order_number", "=shipment_number", "customer_email", "customer_last_name"]
+    search_help_text = _("Order or shipment number (exact), customer email or last name.")
     list_select_related = ["store"]
-    date_hierarchy = "created_at"
     inlines = [OrderItemInline]
+    actions = FulfilmentActionsMixin.fulfilment_actions
     show_full_result_count = False
-    readonly_fields = ["created_at", "updated_at"]
+    show_facets = admin.ShowFacets.NEVER
+    change_list_template = "admin/letzshop/change_list.html"
+    change_form_template = "admin/orders/order/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["number", "store", "channel", "status", "ordered_at", "created_at", "updated_at"]}),
+        (
+            _("Customer"),
+            {"fields": ["customer_name", "customer_email", "customer_phone", "locale", "total_amount", "currency"]},
+        ),
+        (
+            _("Shipping"),
+            {
+                "fields": [
+                    "shipment_number",
+                    "shipping_carrier",
+                    "tracking_number",
+                    "tracking_url",
+                    "shipped_at",
+                    "shipping_address",
+                    "billing_address",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["number", "customer_name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(blocking_exceptions=blocking_exception_count_of())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # read-only: status and shipping change through the actions
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/shipping-label/",
+                wrap(lambda request, object_id: admin_views.shipping_label_view(self, request, object_id)),
+                name="orders_order_shipping_label",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **admin_views.order_page_context(request, order=order, admin=self)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("order"), ordering="external_order_number")
+    def number(self, obj):
+        return str(obj)
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        return format_html(
+            '{}<br><span class="ls-muted">{}</span>',
+            status_badge(obj.status, obj.get_status_display()),
+            obj.get_channel_display(),
+        )
+
+    @admin.display(description=_("customer"), ordering="customer_last_name")
+    def customer(self, obj):
+        return format_html('{}<br><span class="ls-muted">{}</span>', obj.customer_name, obj.customer_email)
+
+    @admin.display(description=_("total"), ordering="total_amount")
+    def total(self, obj):
+        return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return when(obj.created_at)
+
+    @admin.display(description=_("exceptions"))
+    def exceptions(self, obj):
+        if not obj.blocking_exceptions:
+            return format_html('<span class="ls-muted">{}</span>', _("none"))
+        url = admin_url("exceptions_orderitemexception_changelist", query=f"order={obj.pk}&status=blocking")
+        text = _("%(count)d blocking") % {"count": obj.blocking_exceptions}
+        return format_html('<a href="{}">{}</a>', url, badge(text, "error"))
+
+    @admin.display(description=_("shipping"))
+    def shipping(self, obj):
+        """Carrier and tracking, and the label link (resolved on click: no query per row)."""
+        label = ""
+        if obj.shipment_number and obj.shipping_carrier:
+            label = format_html(
+                '<br><a href="{}" target="_blank" rel="noopener">{}</a>',
+                admin_url("orders_order_shipping_label", obj.pk),
+                _("Shipping label"),
+            )
+        return format_html(
+            '{}<br><span class="ls-muted">{}</span>{}', obj.shipping_carrier or "-", obj.tracking_number, label
+        )
 
 
 @admin.register(ShippingCarrier)
 class ShippingCarrierAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "label_url_prefix", "updated_at"]
+    """Admin > Settings > Shipping: where each carrier's labels are (prefix + shipment number)."""
+
+    list_display = ["name", "code", "label_url_prefix", "example", "updated_at"]
+    list_display_links = ["name"]
     list_editable = ["label_url_prefix"]
     search_fields = ["name", "code"]
+    change_list_template = "admin/orders/shippingcarrier/change_list.html"
+
+    @admin.display(description=_("example label URL"))
+    def example(self, obj):
+        if not obj.label_url_prefix:
+            return format_html('<span class="ls-muted">{}</span>', _("no prefix: no label links"))
+        return f"{obj.label_url_prefix}H74683403433"

@@ -1,0 +1,414 @@
+"""Pages and actions of "Marketplace > Letzshop" in the admin.
+
+Every write goes through the services (credentials, imports, fulfillment); what is here turns
+a request into service calls and what happened to each store, order or queue row into an
+``Outcome`` the admin reports (config.admin_helpers).
+"""
+
+from collections.abc import Iterable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from config.admin_helpers import (
+    Outcome,
+    action_confirmed,
+    action_page,
+    admin_url,
+    error,
+    outcomes_report,
+    redirect_back,
+    selection_too_big,
+    success,
+    warning,
+)
+from config.errors import Conflict, InvalidInput, ServiceError
+from exceptions.selectors import blocking_exception_count
+from letzshop import selectors
+from letzshop.admin_forms import CARRIER_SUGGESTIONS, CredentialsForm, DeclineForm, TrackingFormSet
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncStatus
+from letzshop.services import credentials as credentials_services
+from letzshop.services import fulfillment
+from letzshop.services.imports import orders_import
+from letzshop.services.sync_log import trigger_of
+from orders.admin_views import orders_mark_shipped
+
+RECENT_ROWS = 10
+
+
+def store_links(store_id: int) -> dict[str, str]:
+    """Where a store's orders, exceptions, queue and log are, already filtered to it."""
+    return {
+        "detail": admin_url("letzshop_letzshopstore_change", store_id),
+        "credentials": admin_url("letzshop_letzshopstore_credentials", store_id),
+        "orders": admin_url("letzshop_letzshoporder_changelist", query=f"store={store_id}"),
+        "pending_orders": admin_url(
+            "letzshop_letzshoporder_changelist", query=f"store={store_id}&letzshop_state__exact=unconfirmed"
+        ),
+        "exceptions": admin_url("exceptions_orderitemexception_changelist", query=f"store={store_id}&status=pending"),
+        "failed_queue": admin_url(
+            "letzshop_letzshopfulfillmentqueue_changelist", query=f"store={store_id}&status__exact=failed"
+        ),
+        "queue": admin_url("letzshop_letzshopfulfillmentqueue_changelist", query=f"store={store_id}"),
+        "sync_log": admin_url("letzshop_letzshopsynclog_changelist", query=f"store={store_id}"),
+    }
+
+
+# --- stores ---------------------------------------------------------------------------------
+
+
+def stores_import(request, stores: Iterable) -> list[Outcome]:
+    """Run each store's import now, in this request (a person waits for the counts)."""
+    outcomes = []
+    for store in stores:
+        if not getattr(store, "is_configured", True):
+            outcomes.append(warning(store, _("no Letzshop credentials yet: configure them first")))
+            continue
+        try:
+            result = orders_import(store=store, triggered_by=trigger_of(request.user))
+        except ServiceError as exc:
+            outcomes.append(error(store, exc.message))
+            continue
+        if result.status == "already_running":
+            outcomes.append(warning(store, _("an import of this store is already running")))
+        elif result.status == SyncStatus.SUCCESS:
+            text = _(
+                "import completed: %(imported)d imported, %(updated)d updated, %(unchanged)d unchanged, "
+                "%(exceptions)d new product exception(s)"
+            ) % {
+                "imported": result.orders_imported,
+                "updated": result.orders_updated,
+                "unchanged": result.orders_unchanged,
+                "exceptions": result.exceptions_created,
+            }
+            outcomes.append(success(store, text))
+        else:
+            outcomes.append(error(store, _("import did not complete: %(message)s") % {"message": result.message}))
+    return outcomes
+
+
+def stores_connection_test(request, stores: Iterable) -> list[Outcome]:
+    outcomes = []
+    for store in stores:
+        if not getattr(store, "is_configured", True):
+            outcomes.append(warning(store, _("no Letzshop credentials yet: configure them first")))
+            continue
+        try:
+            result = credentials_services.connection_test(store=store, triggered_by=trigger_of(request.user))
+        except ServiceError as exc:
+            outcomes.append(error(store, exc.message))
+            continue
+        if result.success:
+            text = _("connection successful (%(ms)d ms)") % {"ms": round(result.response_time_ms)}
+            outcomes.append(success(store, text))
+        else:
+            outcomes.append(error(store, _("connection failed: %(message)s") % {"message": result.message}))
+    return outcomes
+
+
+def stores_autosync(request, stores: Iterable, *, enabled: bool) -> list[Outcome]:
+    outcomes = []
+    for store in stores:
+        if not getattr(store, "is_configured", True):
+            outcomes.append(warning(store, _("no Letzshop credentials yet: configure them first")))
+            continue
+        try:
+            credentials = credentials_services.credentials_save(store=store, auto_sync_enabled=enabled, partial=True)
+        except ServiceError as exc:
+            outcomes.append(error(store, exc.message))
+            continue
+        if enabled:
+            text = _("auto-sync on, every %(minutes)d minutes") % {"minutes": credentials.sync_interval_minutes}
+        else:
+            text = _("auto-sync off")
+        outcomes.append(success(store, text))
+    return outcomes
+
+
+def store_detail(modeladmin, request, object_id):
+    """A store's integration: status, credentials (masked), recent sync log and failed rows."""
+    store = selectors.stores_with_integration_status(stores=LetzshopStore.objects.filter(pk=object_id)).first()
+    if store is None or not modeladmin.has_view_permission(request, store):
+        raise Http404(_("This store does not exist."))
+    credentials = store.letzshop_credentials if store.is_configured else None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": store.name,
+        "subtitle": None,
+        "store": store,
+        "original": store,
+        "credentials": credentials,
+        "masked_key": credentials_services.credentials_masked_key(credentials=credentials) if credentials else "",
+        "sync_logs": list(selectors.sync_log_list(store=store).order_by("-started_at", "-id")[:RECENT_ROWS]),
+        "failed_queue": list(
+            selectors.queue_list(store=store)
+            .filter(status=LetzshopFulfillmentQueue.Status.FAILED)
+            .order_by("-updated_at", "-id")[:RECENT_ROWS]
+        ),
+        "links": store_links(store.pk),
+        "changelist_url": admin_url("letzshop_letzshopstore_changelist"),
+        "can_change": modeladmin.has_change_permission(request, store),
+        "action_checkbox_name": "_selected_action",
+    }
+    return TemplateResponse(request, "admin/letzshop/letzshopstore/store_detail.html", context)
+
+
+def credentials_configure(modeladmin, request, object_id):
+    """Configure credentials; "Save & Test" saves, then tests the connection and reports it."""
+    store = get_object_or_404(LetzshopStore, pk=object_id)
+    if not modeladmin.has_change_permission(request, store):
+        raise PermissionDenied
+    credentials = selectors.credentials_find(store=store)
+    masked = credentials_services.credentials_masked_key(credentials=credentials) if credentials else ""
+    form = CredentialsForm(request.POST or None, credentials=credentials, masked_key=masked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credentials_services.credentials_save(store=store, **form.service_arguments())
+        except InvalidInput as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The Letzshop credentials of %(store)s were saved.") % {"store": store})
+            if "_save_test" in request.POST:
+                outcomes_report(request, stores_connection_test(request, [store]))
+            return HttpResponseRedirect(admin_url("letzshop_letzshopstore_change", store.pk))
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": _("Letzshop credentials of %(store)s") % {"store": store},
+        "subtitle": None,
+        "store": store,
+        "original": store,
+        "form": form,
+        "adminform_errors": form.errors,
+        "credentials": credentials,
+        "links": store_links(store.pk),
+        "media": modeladmin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/letzshop/letzshopstore/credentials_form.html", context)
+
+
+def credentials_remove(modeladmin, request, object_id):
+    store = get_object_or_404(LetzshopStore, pk=object_id)
+    if not modeladmin.has_change_permission(request, store):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            credentials_services.credentials_delete(store=store)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The Letzshop credentials of %(store)s were removed.") % {"store": store})
+        return HttpResponseRedirect(admin_url("letzshop_letzshopstore_change", store.pk))
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": _("Remove the Letzshop credentials of %(store)s?") % {"store": store},
+        "subtitle": None,
+        "store": store,
+        "original": store,
+        "links": store_links(store.pk),
+    }
+    return TemplateResponse(request, "admin/letzshop/letzshopstore/credentials_remove.html", context)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+def letzshop_orders_for(queryset) -> tuple[list[LetzshopOrder], list[Outcome]]:
+    """The Letzshop orders behind a selection of Letzshop orders or of local orders; local
+    orders from another channel are reported, not sent."""
+    if queryset.model is LetzshopOrder:
+        return list(queryset), []
+    local_orders = list(queryset)
+    by_local = {
+        order.local_order_id: order
+        for order in selectors.letzshop_order_list_all().filter(local_order__in=[o.pk for o in local_orders])
+    }
+    found, skipped = [], []
+    for local in local_orders:
+        if local.pk in by_local:
+            found.append(by_local[local.pk])
+        else:
+            skipped.append(warning(local, _("not a Letzshop order: there is nothing to send to Letzshop")))
+    return found, skipped
+
+
+def orders_confirm(request, queryset) -> None:
+    if selection_too_big(request, queryset):
+        return None
+    orders, outcomes = letzshop_orders_for(queryset)
+    for order in orders:
+        try:
+            _row, created = fulfillment.order_confirm(order=order, user=request.user)
+        except Conflict as exc:
+            blocking = blocking_exception_count(order_id=order.local_order_id) if order.local_order_id else 0
+            if blocking:
+                text = ngettext(
+                    "blocked by %(count)d unresolved product exception",
+                    "blocked by %(count)d unresolved product exceptions",
+                    blocking,
+                ) % {"count": blocking}
+                outcomes.append(warning(order, text))
+            else:
+                outcomes.append(warning(order, exc.message))
+        except ServiceError as exc:
+            outcomes.append(error(order, exc.message))
+        else:
+            text = _("confirmation queued for Letzshop") if created else _("confirmation already queued")
+            outcomes.append(success(order, text))
+    outcomes_report(request, outcomes)
+    return redirect_back(request)
+
+
+def orders_decline(modeladmin, request, queryset, *, action: str):
+    """Ask for a reason, then queue the decline of every selected order."""
+    if selection_too_big(request, queryset):
+        return None
+    form = DeclineForm(request.POST if action_confirmed(request) else None)
+    if form.is_bound and form.is_valid():
+        orders, outcomes = letzshop_orders_for(queryset)
+        for order in orders:
+            try:
+                _row, created = fulfillment.order_reject(
+                    order=order, reason=form.cleaned_data["reason"], user=request.user
+                )
+            except ServiceError as exc:
+                outcomes.append(error(order, exc.message))
+            else:
+                text = _("decline queued for Letzshop") if created else _("decline already queued")
+                outcomes.append(success(order, text))
+        outcomes_report(request, outcomes)
+        return redirect_back(request)
+    return action_page(
+        modeladmin,
+        request,
+        queryset,
+        action=action,
+        title=_("Decline orders"),
+        form=form,
+        intro=_("Every inventory unit still unconfirmed in these orders is declined on Letzshop."),
+        submit_label=_("Decline"),
+    )
+
+
+def orders_set_tracking(modeladmin, request, queryset, *, action: str):
+    """Ask for each order's tracking number and carrier, then keep and queue them."""
+    if selection_too_big(request, queryset):
+        return None
+    orders, skipped = letzshop_orders_for(queryset)
+    if not orders:
+        outcomes_report(request, skipped)
+        return redirect_back(request)
+    if action_confirmed(request):
+        formset = TrackingFormSet(request.POST, prefix="tracking")
+        if formset.is_valid():
+            by_id = {order.pk: order for order in orders}
+            outcomes = list(skipped)
+            for row in formset.cleaned_data:
+                order = by_id.get(row.get("order_id"))
+                if order is None:
+                    continue
+                try:
+                    fulfillment.order_set_tracking(
+                        order=order,
+                        tracking_number=row["tracking_number"],
+                        tracking_carrier=row["tracking_carrier"],
+                        user=request.user,
+                    )
+                except ServiceError as exc:
+                    outcomes.append(error(order, exc.message))
+                else:
+                    outcomes.append(success(order, _("tracking kept and queued for Letzshop")))
+            outcomes_report(request, outcomes)
+            return redirect_back(request)
+    else:
+        initial = [
+            {
+                "order_id": order.pk,
+                "tracking_number": order.tracking_number,
+                "tracking_carrier": order.tracking_carrier
+                or (order.local_order.shipping_carrier if order.local_order_id else ""),
+            }
+            for order in orders
+        ]
+        formset = TrackingFormSet(initial=initial, prefix="tracking")
+    response = action_page(
+        modeladmin,
+        request,
+        queryset,
+        action=action,
+        title=_("Set tracking"),
+        formset=formset,
+        rows=list(zip(orders, formset.forms, strict=True)),
+        intro=_("The tracking is kept on the order at once and sent to Letzshop through the queue."),
+        submit_label=_("Set tracking"),
+    )
+    response.context_data["carrier_suggestions"] = CARRIER_SUGGESTIONS
+    return response
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def queue_item_label(item: LetzshopFulfillmentQueue) -> str:
+    return _("#%(id)d %(operation)s of %(order)s") % {
+        "id": item.pk,
+        "operation": item.get_operation_display(),
+        "order": item.letzshop_order,
+    }
+
+
+def queue_retry(request, items: Iterable[LetzshopFulfillmentQueue]) -> list[Outcome]:
+    outcomes = []
+    for item in items:
+        try:
+            fulfillment.queue_item_retry(item=item, user=request.user)
+        except ServiceError as exc:
+            outcomes.append(warning(queue_item_label(item), exc.message))
+        else:
+            outcomes.append(success(queue_item_label(item), _("queued again with fresh attempts")))
+    return outcomes
+
+
+def queue_item_retry_view(modeladmin, request, object_id):
+    """The Retry button of one row (in the list and on the row's page)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not modeladmin.has_retry_permission(request):
+        raise PermissionDenied
+    item = get_object_or_404(LetzshopFulfillmentQueue.objects.select_related("letzshop_order"), pk=object_id)
+    outcomes_report(request, queue_retry(request, [item]))
+    return redirect_back(request, or_referer=True) or HttpResponseRedirect(
+        admin_url("letzshop_letzshopfulfillmentqueue_changelist")
+    )
+
+
+class FulfilmentActionsMixin:
+    """Confirm, Decline, Set tracking and Mark shipped, on Letzshop orders and local orders."""
+
+    fulfilment_actions = ["confirm_orders", "decline_orders", "set_tracking", "mark_shipped"]
+
+    def has_fulfil_permission(self, request) -> bool:
+        return request.user.has_perm("letzshop.change_letzshoporder")
+
+    @admin.action(description=gettext_lazy("Confirm"), permissions=["fulfil"])
+    def confirm_orders(self, request, queryset):
+        return orders_confirm(request, queryset)
+
+    @admin.action(description=gettext_lazy("Decline…"), permissions=["fulfil"])
+    def decline_orders(self, request, queryset):
+        return orders_decline(self, request, queryset, action="decline_orders")
+
+    @admin.action(description=gettext_lazy("Set tracking…"), permissions=["fulfil"])
+    def set_tracking(self, request, queryset):
+        return orders_set_tracking(self, request, queryset, action="set_tracking")
+
+    @admin.action(description=gettext_lazy("Mark shipped…"), permissions=["fulfil"])
+    def mark_shipped(self, request, queryset):
+        return orders_mark_shipped(self, request, queryset, action="mark_shipped")

@@ -1,0 +1,167 @@
+"""Pages and actions of the orders admin: Mark shipped, the shipping label, an order's page.
+
+Local orders and Letzshop orders share them: an action started from either list works on the
+local order (shipping) or the Letzshop order (fulfillment) behind each selected row.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from config.admin_helpers import (
+    RETURN_TO,
+    action_confirmed,
+    action_page,
+    admin_url,
+    error,
+    outcomes_report,
+    redirect_back,
+    selection_too_big,
+    success,
+    warning,
+)
+from config.errors import ServiceError
+from letzshop.admin_forms import CARRIER_SUGGESTIONS
+from letzshop.models import LetzshopOrder
+from orders.admin_forms import ShipFormSet
+from orders.models import Order, OrderItem
+from orders.services import order_mark_shipped, shipping_label
+
+QUEUE_ROWS_SHOWN = 20
+
+
+def local_orders_for(queryset) -> tuple[list[Order], list]:
+    """The local orders behind a selection of local orders or of Letzshop orders."""
+    if queryset.model is Order:
+        return list(queryset), []
+    orders, skipped = [], []
+    for letzshop_order in queryset.select_related("local_order"):
+        if letzshop_order.local_order_id:
+            orders.append(letzshop_order.local_order)
+        else:
+            skipped.append(warning(letzshop_order, _("no local order to mark")))
+    return orders, skipped
+
+
+def orders_mark_shipped(modeladmin, request, queryset, *, action: str):
+    """Ask for each order's tracking (optional), then mark it shipped locally: nothing is sent
+    to Letzshop (use Set tracking for that)."""
+    if selection_too_big(request, queryset):
+        return None
+    orders, skipped = local_orders_for(queryset)
+    if not orders:
+        outcomes_report(request, skipped)
+        return redirect_back(request)
+    if action_confirmed(request):
+        formset = ShipFormSet(request.POST, prefix="ship")
+        if formset.is_valid():
+            by_id = {order.pk: order for order in orders}
+            outcomes = list(skipped)
+            for row in formset.cleaned_data:
+                order = by_id.get(row.get("order_id"))
+                if order is None:
+                    continue
+                try:
+                    order_mark_shipped(
+                        order=order,
+                        tracking_number=row["tracking_number"],
+                        tracking_url=row["tracking_url"],
+                        shipping_carrier=row["shipping_carrier"],
+                        user=request.user,
+                    )
+                except ServiceError as exc:
+                    outcomes.append(error(order, exc.message))
+                else:
+                    outcomes.append(success(order, _("marked shipped (locally; nothing sent to Letzshop)")))
+            outcomes_report(request, outcomes)
+            return redirect_back(request)
+    else:
+        initial = [
+            {
+                "order_id": order.pk,
+                "tracking_number": order.tracking_number,
+                "tracking_url": order.tracking_url,
+                "shipping_carrier": order.shipping_carrier,
+            }
+            for order in orders
+        ]
+        formset = ShipFormSet(initial=initial, prefix="ship")
+    response = action_page(
+        modeladmin,
+        request,
+        queryset,
+        action=action,
+        title=_("Mark shipped"),
+        formset=formset,
+        rows=list(zip(orders, formset.forms, strict=True)),
+        intro=_(
+            "The orders become shipped here only: nothing is sent to Letzshop. "
+            "To send a tracking number to Letzshop, use Set tracking."
+        ),
+        submit_label=_("Mark shipped"),
+    )
+    response.context_data["carrier_suggestions"] = CARRIER_SUGGESTIONS
+    return response
+
+
+def shipping_label_view(modeladmin, request, object_id):
+    """Open the order's shipping label at its carrier, or say why there is none."""
+    order = get_object_or_404(Order, pk=object_id)
+    if not modeladmin.has_view_permission(request, order):
+        raise PermissionDenied
+    label = shipping_label(order=order)
+    if label["label_url"]:
+        return HttpResponseRedirect(label["label_url"])
+    outcomes_report(request, [warning(order, _("no shipping label: %(reason)s") % {"reason": label["message"]})])
+    return redirect_back(request, or_referer=True) or HttpResponseRedirect(admin_url("orders_order_change", order.pk))
+
+
+def order_page_context(request, *, admin, letzshop_order: LetzshopOrder | None = None, order: Order | None = None):
+    """What an order's page shows beyond its fields: items with their match, the Letzshop
+    queue rows, the shipping label, and the fulfillment buttons."""
+    if letzshop_order is None and order is not None:
+        letzshop_order = LetzshopOrder.objects.filter(local_order=order).first()
+    if order is None and letzshop_order is not None and letzshop_order.local_order_id:
+        order = letzshop_order.local_order
+    model_name = admin.model._meta.model_name
+    current = letzshop_order if admin.model is LetzshopOrder else order
+    context = {
+        "order_items": [],
+        "queue_rows": [],
+        "label": None,
+        "letzshop_order": letzshop_order,
+        "local_order": order,
+        "fulfil_buttons": [],
+        "action_url": admin_url(f"{admin.model._meta.app_label}_{model_name}_changelist"),
+        "return_to_name": RETURN_TO,
+        "return_to": request.get_full_path(),
+        "selected_id": current.pk if current is not None else None,
+    }
+    if order is not None:
+        context["order_items"] = list(
+            OrderItem.objects.filter(order=order).select_related("product", "exception").order_by("id")
+        )
+        context["label"] = shipping_label(order=order)
+        context["label_url"] = admin_url("orders_order_shipping_label", order.pk)
+    if letzshop_order is not None:
+        context["queue_rows"] = list(letzshop_order.queue_items.order_by("-id")[:QUEUE_ROWS_SHOWN])
+        context["inventory_units"] = letzshop_order.inventory_units
+    if current is not None and admin.has_fulfil_permission(request):
+        context["fulfil_buttons"] = _fulfil_buttons(letzshop_order, order)
+    return context
+
+
+SHIPPABLE = (Order.Status.PENDING, Order.Status.CONFIRMED, Order.Status.SHIPPED)
+
+
+def _fulfil_buttons(letzshop_order: LetzshopOrder | None, order: Order | None) -> list[tuple[str, str]]:
+    """The actions that can apply to the order as it is (the services still have the last word)."""
+    buttons = []
+    if letzshop_order is not None:
+        if any(unit.get("state") == "unconfirmed" for unit in letzshop_order.inventory_units):
+            buttons += [("confirm_orders", _("Confirm")), ("decline_orders", _("Decline…"))]
+        buttons.append(("set_tracking", _("Set tracking…")))
+    if order is not None and order.status in SHIPPABLE:
+        buttons.append(("mark_shipped", _("Mark shipped…")))
+    return buttons
