@@ -68,8 +68,9 @@ def outcomes_report(request, outcomes: Iterable[Outcome]) -> None:
         messages.add_message(request, level, _("%(subjects)s: %(outcome)s") % {"subjects": shown, "outcome": text})
 
 
-def selection_too_big(request, queryset, limit: int = MAX_ACTION_OBJECTS) -> bool:
+def selection_too_big(request, queryset, limit: int | None = None) -> bool:
     """True (and says so) when an action is asked for more objects than it takes at once."""
+    limit = limit or MAX_ACTION_OBJECTS
     if queryset[: limit + 1].count() <= limit:
         return False
     messages.error(

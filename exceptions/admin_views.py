@@ -128,7 +128,7 @@ def resolve(modeladmin, request, object_id):
     exception = _exception(modeladmin, request, object_id)
     if not _can_work(modeladmin, request):
         raise PermissionDenied
-    form = ResolveForm(request.POST or None)
+    form = ResolveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             count = exception_resolve(
@@ -184,7 +184,7 @@ def ignore(modeladmin, request, object_id):
     exception = _exception(modeladmin, request, object_id)
     if not _can_work(modeladmin, request):
         raise PermissionDenied
-    form = IgnoreForm(request.POST or None)
+    form = IgnoreForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             exception_ignore(

@@ -166,7 +166,9 @@ def credentials_configure(modeladmin, request, object_id):
         raise PermissionDenied
     credentials = selectors.credentials_find(store=store)
     masked = credentials_services.credentials_masked_key(credentials=credentials) if credentials else ""
-    form = CredentialsForm(request.POST or None, credentials=credentials, masked_key=masked)
+    form = CredentialsForm(
+        request.POST if request.method == "POST" else None, credentials=credentials, masked_key=masked
+    )
     if request.method == "POST" and form.is_valid():
         try:
             credentials_services.credentials_save(store=store, **form.service_arguments())

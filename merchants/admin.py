@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from merchants.models import Merchant
 
@@ -13,6 +14,6 @@ class MerchantAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(store_count=Count("stores"))
 
-    @admin.display(description="stores", ordering="store_count")
+    @admin.display(description=_("stores"), ordering="store_count")
     def store_count(self, obj) -> int:
         return obj.store_count

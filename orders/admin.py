@@ -183,9 +183,10 @@ class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin,
 
 
 @admin.register(ShippingCarrier)
-class ShippingCarrierAdmin(admin.ModelAdmin):
+class ShippingCarrierAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     """Admin > Settings > Shipping: where each carrier's labels are (prefix + shipment number)."""
 
+    changelist_title = _("Settings > Shipping: carrier label URL prefixes")
     list_display = ["name", "code", "label_url_prefix", "example", "updated_at"]
     list_display_links = ["name"]
     list_editable = ["label_url_prefix"]

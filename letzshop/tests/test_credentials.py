@@ -209,9 +209,12 @@ def test_admin_change_page_never_shows_the_key(client, admin_user, store):
     credentials = credentials_save(store=store, api_key=SECRET)
     client.force_login(admin_user)
     for url in (
-        "/admin/letzshop/storeletzshopcredentials/",
-        f"/admin/letzshop/storeletzshopcredentials/{credentials.pk}/change/",
+        "/admin/letzshop/letzshopstore/",
+        f"/admin/letzshop/letzshopstore/{store.pk}/change/",
+        f"/admin/letzshop/letzshopstore/{store.pk}/credentials/",
     ):
-        page = client.get(url).content.decode()
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
         assert SECRET not in page
         assert credentials.api_key_encrypted not in page

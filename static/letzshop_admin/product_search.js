@@ -18,11 +18,8 @@
   let controller = null;
   let shown = input.value.trim();
 
-  const t = (text) => (window.gettext ? window.gettext(text) : text);
-  const plural = (singular, many, count) =>
-    window.ngettext ? window.ngettext(singular, many, count) : count === 1 ? singular : many;
-  const format = (text, values) => (window.interpolate ? window.interpolate(text, values) : text);
-
+  // gettext, ngettext and interpolate come from Django's JavaScript catalog (admin:jsi18n),
+  // loaded before this script; makemessages -d djangojs extracts the strings from these calls.
   function element(tag, className, text) {
     const node = document.createElement(tag);
     if (className) {
@@ -40,12 +37,12 @@
 
   function render(products, query) {
     if (!query) {
-      empty(t("Type a name, SKU or GTIN above."));
+      empty(gettext("Type a name, SKU or GTIN above."));
       status.textContent = "";
       return;
     }
     if (!products.length) {
-      empty(t("No product matches."));
+      empty(gettext("No product matches."));
     } else {
       results.replaceChildren(
         ...products.map((product) => {
@@ -56,19 +53,21 @@
           radio.value = String(product.id);
           radio.checked = products.length === 1;
           const details = [
-            t("SKU") + " " + (product.sku || "-"),
-            t("GTIN") + " " + (product.gtin || "-"),
+            gettext("SKU") + " " + (product.sku || "-"),
+            gettext("GTIN") + " " + (product.gtin || "-"),
             product.price,
           ].join(" · ");
           label.append(radio, element("span", "ls-product-name", product.name), element("span", "ls-muted", details));
           if (!product.is_active) {
-            label.append(element("span", "ls-badge ls-badge--neutral", t("inactive")));
+            label.append(element("span", "ls-badge ls-badge--neutral", gettext("inactive")));
           }
           return label;
         })
       );
     }
-    status.textContent = format(plural("%s product found", "%s products found", products.length), [products.length]);
+    status.textContent = interpolate(ngettext("%s product found", "%s products found", products.length), [
+      products.length,
+    ]);
   }
 
   async function search() {
@@ -85,7 +84,7 @@
       return;
     }
     controller = new AbortController();
-    status.textContent = t("Searching…");
+    status.textContent = gettext("Searching…");
     try {
       const response = await fetch(url + "?q=" + encodeURIComponent(query), {
         headers: { Accept: "application/json" },
@@ -101,7 +100,7 @@
       }
     } catch (error) {
       if (error.name !== "AbortError") {
-        status.textContent = t("The search failed; press Enter to try again.");
+        status.textContent = gettext("The search failed; press Enter to try again.");
         shown = null;
       }
     }
