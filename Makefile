@@ -12,7 +12,7 @@ else ifdef module
   MARKERS := -m "$(module) and not frontend"
 endif
 
-.PHONY: install run test lint format messages bench-import bench-queue bench-catalog clean
+.PHONY: install run test lint format messages bench-import bench-queue bench-catalog bench-admin clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench-queue: install
 
 bench-catalog: install
 	$(BIN)/python bench/catalog_import.py $(args)
+
+bench-admin: install
+	$(BIN)/python bench/admin_changelist.py $(args)
 
 clean:
 	rm -rf var/broker var/test-db.sqlite3*

@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_helpers import ChangeListTitleMixin, admin_url, badge, when
+from config.admin_helpers import BigListMixin, ChangeListTitleMixin, admin_url, badge, when
 from exceptions import admin_views
 from exceptions.models import OrderItemException
 from orders.models import Order
@@ -71,7 +71,7 @@ class OrderFilter(admin.SimpleListFilter):
 
 
 @admin.register(OrderItemException)
-class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
+class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdmin):
     list_display = ["gtin", "product", "order_link", "state", "created", "work"]
     list_display_links = None
     changelist_title = _("Product exceptions")
@@ -86,10 +86,9 @@ class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     search_help_text = _("GTIN, product name or SKU as received, or the order number (exact).")
     list_select_related = ["store", "order", "resolved_product"]
     actions = ["ignore_selected"]
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-    list_per_page = 100
     change_list_template = "admin/exceptions/orderitemexception/change_list.html"
+    # The tab always filters by status (pending unless asked): (status, -created_at) serves it.
+    ordering = ["-created_at", "-id"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -124,7 +123,7 @@ class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
         extra_context = {**(extra_context or {}), **admin_views.stats_context(request)}
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description=_("GTIN"), ordering="original_gtin")
+    @admin.display(description=_("GTIN"))
     def gtin(self, obj):
         return format_html(
             '<code>{}</code><br><span class="ls-muted">{}</span>',
@@ -132,13 +131,13 @@ class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
             obj.get_exception_type_display(),
         )
 
-    @admin.display(description=_("product as received"), ordering="original_product_name")
+    @admin.display(description=_("product as received"))
     def product(self, obj):
         return format_html(
             '{}<br><span class="ls-muted">{}</span>', obj.original_product_name or "-", obj.original_sku or ""
         )
 
-    @admin.display(description=_("order"), ordering="order__external_order_number")
+    @admin.display(description=_("order"))
     def order_link(self, obj):
         return format_html(
             '<a href="{}">{}</a><br><span class="ls-muted">{}</span>',
@@ -147,7 +146,7 @@ class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
             obj.store.name,
         )
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("status"))
     def state(self, obj):
         label = badge(obj.get_status_display(), STATUS_TONES.get(obj.status, "neutral"))
         if obj.status == Status.RESOLVED and obj.resolved_product_id:
@@ -156,7 +155,7 @@ class OrderItemExceptionAdmin(ChangeListTitleMixin, admin.ModelAdmin):
             return format_html('{}<br><span class="ls-muted">{}</span>', label, obj.ignore_reason)
         return label
 
-    @admin.display(description=_("created"), ordering="created_at")
+    @admin.display(description=_("created"), ordering="id")
     def created(self, obj):
         return when(obj.created_at)
 

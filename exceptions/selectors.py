@@ -1,7 +1,6 @@
 """Reads of product exceptions. Every read takes the store, or is a platform admin's."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from config.errors import NotFound
 from exceptions.models import OrderItemException
@@ -47,14 +46,18 @@ def blocking_exception_count(*, order_id: int) -> int:
     return OrderItemException.objects.filter(order_id=order_id, status__in=OrderItemException.BLOCKING_STATUSES).count()
 
 
-def blocking_exception_count_of(*, order_ref: str = "pk") -> Coalesce:
-    """How many exceptions block an order, as a correlated subquery to annotate a list of orders
-    with (``order_ref`` names the listed model's field holding the order id)."""
-    counted = (
-        OrderItemException.objects.filter(order_id=OuterRef(order_ref), status__in=OrderItemException.BLOCKING_STATUSES)
+def exception_counts_by_order(*, order_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """``{order_id: (blocking, total)}`` for the listed orders, in one query (a page of a list
+    of orders; orders without exceptions are left out)."""
+    if not order_ids:
+        return {}
+    rows = (
+        OrderItemException.objects.filter(order_id__in=order_ids)
         .order_by()
-        .values("order")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .values("order_id")
+        .annotate(
+            blocking=Count("id", filter=Q(status__in=OrderItemException.BLOCKING_STATUSES)),
+            total=Count("id"),
+        )
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    return {row["order_id"]: (row["blocking"], row["total"]) for row in rows}

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_helpers import (
+    BigListMixin,
     ChangeListTitleMixin,
     StoreColumnMixin,
     admin_url,
@@ -26,6 +27,7 @@ from config.admin_helpers import (
     when,
 )
 from exceptions.admin_filters import HasExceptionsFilter
+from exceptions.selectors import exception_counts_by_order
 from letzshop import admin_views, selectors
 from letzshop.models import (
     LetzshopFulfillmentQueue,
@@ -45,12 +47,11 @@ def count_link(count: int, url: str, tone: str) -> str:
 
 
 class LetzshopAdmin(ChangeListTitleMixin, admin.ModelAdmin):
-    """What the pages of Marketplace > Letzshop share: the tabs, big-table settings."""
+    """What the pages of Marketplace > Letzshop share: the tabs; rows change through actions."""
 
     change_list_template = "admin/letzshop/change_list.html"
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    list_per_page = 100
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -238,7 +239,7 @@ class LetzshopHasExceptionsFilter(HasExceptionsFilter):
 
 
 @admin.register(LetzshopOrder)
-class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, LetzshopAdmin):
+class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentActionsMixin, LetzshopAdmin):
     list_display = ["order_number", "store", "customer", "total", "status", "exceptions", "shipping", "created"]
     list_display_links = ["order_number"]
     changelist_title = _("Letzshop orders")
@@ -253,6 +254,8 @@ class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, L
     search_fields = ["=letzshop_order_number", "=letzshop_shipment_id", "customer_email", "customer_name"]
     search_help_text = _("Order number or shipment id (exact), customer email or name.")
     list_select_related = ["store", "local_order"]
+    list_defer = ("raw_order_data", "local_order__shipping_address", "local_order__billing_address")
+    indexed_orderings = {"store": ["-created_at", "-id"]}  # lsorder_store_created_idx
     actions = admin_views.FulfilmentActionsMixin.fulfilment_actions
     change_form_template = "admin/letzshop/letzshoporder/change_form.html"
     fieldsets = [
@@ -268,7 +271,12 @@ class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, L
     readonly_fields = ["local_order_link", "shipment_number", "carrier", "raw_data"]
 
     def get_queryset(self, request):
-        return selectors.letzshop_order_list_all().select_related("store")
+        return super().get_queryset(request).select_related("store", "local_order")
+
+    def page_annotate(self, rows):
+        counts = exception_counts_by_order(order_ids=[row.local_order_id for row in rows if row.local_order_id])
+        for row in rows:
+            row.blocking_exceptions, row.exception_count = counts.get(row.local_order_id, (0, 0))
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # read-only: every change is an action through the services
@@ -280,23 +288,23 @@ class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, L
         extra_context = {**(extra_context or {}), **order_page_context(request, letzshop_order=order, admin=self)}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description=_("order"), ordering="letzshop_order_number")
+    @admin.display(description=_("order"))
     def order_number(self, obj):
         return obj.letzshop_order_number or obj.letzshop_shipment_id
 
-    @admin.display(description=_("customer"), ordering="customer_name")
+    @admin.display(description=_("customer"))
     def customer(self, obj):
         return format_html('{}<br><span class="ls-muted">{}</span>', obj.customer_name, obj.customer_email)
 
-    @admin.display(description=_("imported"), ordering="created_at")
+    @admin.display(description=_("imported"), ordering="id")
     def created(self, obj):
         return when(obj.created_at)
 
-    @admin.display(description=_("total"), ordering="total_amount")
+    @admin.display(description=_("total"))
     def total(self, obj):
         return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
 
-    @admin.display(description=_("Letzshop state / sync"), ordering="letzshop_state")
+    @admin.display(description=_("Letzshop state / sync"))
     def status(self, obj):
         return format_html(
             "{} {}",
@@ -312,9 +320,7 @@ class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, L
     @admin.display(description=_("exceptions"))
     def exceptions(self, obj):
         if not obj.blocking_exceptions:
-            return format_html(
-                '<span class="ls-muted">{}</span>', _("none") if not obj.has_exceptions else _("resolved")
-            )
+            return format_html('<span class="ls-muted">{}</span>', _("resolved") if obj.exception_count else _("none"))
         url = admin_url("exceptions_orderitemexception_changelist", query=f"order={obj.local_order_id}&status=blocking")
         return format_html(
             '<a href="{}">{}</a>', url, badge(_("%(count)d blocking") % {"count": obj.blocking_exceptions}, "error")
@@ -343,7 +349,7 @@ class LetzshopOrderAdmin(StoreColumnMixin, admin_views.FulfilmentActionsMixin, L
 
 
 @admin.register(LetzshopFulfillmentQueue)
-class LetzshopFulfillmentQueueAdmin(LetzshopAdmin):
+class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
     list_display = ["row", "order", "state", "timing", "error", "retry"]
     list_display_links = ["row"]
     changelist_title = _("Fulfillment queue")
@@ -351,6 +357,7 @@ class LetzshopFulfillmentQueueAdmin(LetzshopAdmin):
     search_fields = ["=letzshop_order__letzshop_order_number"]
     search_help_text = _("Order number (exact).")
     list_select_related = ["store", "letzshop_order"]
+    list_defer = ("payload", "response_data", "letzshop_order__raw_order_data", "letzshop_order__inventory_units")
     actions = ["retry_items"]
     change_form_template = "admin/letzshop/letzshopfulfillmentqueue/change_form.html"
     fieldsets = [
@@ -404,14 +411,14 @@ class LetzshopFulfillmentQueueAdmin(LetzshopAdmin):
             obj.store.name,
         )
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("status"))
     def state(self, obj):
         attempts = _("%(attempts)d of %(max)d attempts") % {"attempts": obj.attempts, "max": obj.max_attempts}
         return format_html(
             '{}<br><span class="ls-muted">{}</span>', status_badge(obj.status, obj.get_status_display()), attempts
         )
 
-    @admin.display(description=_("when"), ordering="updated_at")
+    @admin.display(description=_("when"))
     def timing(self, obj):
         if obj.status == LetzshopFulfillmentQueue.Status.PENDING and obj.next_attempt_at:
             return format_html('{}<br><span class="ls-muted">{}</span>', when(obj.next_attempt_at), _("next attempt"))
@@ -490,7 +497,8 @@ class LetzshopFulfillmentQueueAdmin(LetzshopAdmin):
 
 
 @admin.register(LetzshopSyncLog)
-class LetzshopSyncLogAdmin(StoreColumnMixin, LetzshopAdmin):
+class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
+    indexed_orderings = {"store": ["-started_at", "-id"]}  # synclog_store_started_idx
     list_display = ["started", "store", "operation", "state", "counts", "duration", "summary", "triggered_by"]
     list_display_links = ["started"]
     changelist_title = _("Sync log")
@@ -508,15 +516,15 @@ class LetzshopSyncLogAdmin(StoreColumnMixin, LetzshopAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("status"))
     def state(self, obj):
         return status_badge(obj.status, obj.get_status_display())
 
-    @admin.display(description=_("started"), ordering="started_at")
+    @admin.display(description=_("started"), ordering="id")
     def started(self, obj):
         return when(obj.started_at)
 
-    @admin.display(description=_("operation"), ordering="operation_type")
+    @admin.display(description=_("operation"))
     def operation(self, obj):
         return format_html(
             '{}<br><span class="ls-muted">{}</span>', obj.get_operation_type_display(), obj.get_direction_display()
@@ -532,7 +540,7 @@ class LetzshopSyncLogAdmin(StoreColumnMixin, LetzshopAdmin):
             format_html('<span class="ls-error-text">{}</span>', failed) if failed else failed,
         )
 
-    @admin.display(description=_("duration"), ordering="duration_ms")
+    @admin.display(description=_("duration"))
     def duration(self, obj):
         if obj.status == SyncStatus.RUNNING:
             return badge(_("running"), "info")

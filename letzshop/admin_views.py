@@ -230,7 +230,9 @@ def letzshop_orders_for(queryset) -> tuple[list[LetzshopOrder], list[Outcome]]:
     local_orders = list(queryset)
     by_local = {
         order.local_order_id: order
-        for order in selectors.letzshop_order_list_all().filter(local_order__in=[o.pk for o in local_orders])
+        for order in LetzshopOrder.objects.select_related("local_order").filter(
+            local_order__in=[o.pk for o in local_orders]
+        )
     }
     found, skipped = [], []
     for local in local_orders:

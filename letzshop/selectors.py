@@ -42,21 +42,16 @@ def credentials_find(*, store: Store) -> StoreLetzshopCredentials | None:
 
 
 def letzshop_order_list(*, store: Store) -> QuerySet[LetzshopOrder]:
-    return _with_exception_counts(LetzshopOrder.objects.filter(store=store))
-
-
-def letzshop_order_list_all() -> QuerySet[LetzshopOrder]:
-    """Every store's Letzshop orders, annotated as ``letzshop_order_list`` (platform admins only)."""
-    return _with_exception_counts(LetzshopOrder.objects.all())
-
-
-def _with_exception_counts(orders: QuerySet[LetzshopOrder]) -> QuerySet[LetzshopOrder]:
     blocking = OrderItemException.objects.filter(
         order_id=OuterRef("local_order_id"), status__in=OrderItemException.BLOCKING_STATUSES
     )
-    return orders.select_related("local_order").annotate(
-        blocking_exceptions=_count(blocking, by="order"),
-        has_exceptions=Exists(OrderItemException.objects.filter(order_id=OuterRef("local_order_id"))),
+    return (
+        LetzshopOrder.objects.filter(store=store)
+        .select_related("local_order")
+        .annotate(
+            blocking_exceptions=_count(blocking, by="order"),
+            has_exceptions=Exists(OrderItemException.objects.filter(order_id=OuterRef("local_order_id"))),
+        )
     )
 
 

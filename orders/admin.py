@@ -7,9 +7,17 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_helpers import ChangeListTitleMixin, StoreColumnMixin, admin_url, badge, status_badge, when
+from config.admin_helpers import (
+    BigListMixin,
+    ChangeListTitleMixin,
+    StoreColumnMixin,
+    admin_url,
+    badge,
+    status_badge,
+    when,
+)
 from exceptions.admin_filters import HasExceptionsFilter
-from exceptions.selectors import blocking_exception_count_of
+from exceptions.selectors import exception_counts_by_order
 from letzshop.admin_views import FulfilmentActionsMixin
 from orders import admin_views
 from orders.admin_filters import CarrierFilter
@@ -63,7 +71,7 @@ def item_match_badge(item: OrderItem) -> str:
 
 
 @admin.register(Order)
-class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin, admin.ModelAdmin):
+class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin, admin.ModelAdmin):
     list_display = ["number", "store", "customer", "total", "state", "exceptions", "shipping", "created"]
     list_display_links = ["number"]
     changelist_title = _("All orders")
@@ -80,8 +88,10 @@ class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin,
     list_select_related = ["store"]
     inlines = [OrderItemInline]
     actions = FulfilmentActionsMixin.fulfilment_actions
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
+    list_defer = ("shipping_address", "billing_address")
+    # Every order list is served newest first by an index: created_at's, or (store, -created_at)
+    # and (status, -created_at) once filtered.
+    ordering = ["-created_at", "-id"]
     change_list_template = "admin/letzshop/change_list.html"
     change_form_template = "admin/orders/order/change_form.html"
     fieldsets = [
@@ -107,8 +117,10 @@ class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin,
     ]
     readonly_fields = ["number", "customer_name"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(blocking_exceptions=blocking_exception_count_of())
+    def page_annotate(self, rows):
+        counts = exception_counts_by_order(order_ids=[row.pk for row in rows])
+        for row in rows:
+            row.blocking_exceptions = counts.get(row.pk, (0, 0))[0]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -135,11 +147,11 @@ class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin,
         extra_context = {**(extra_context or {}), **admin_views.order_page_context(request, order=order, admin=self)}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description=_("order"), ordering="external_order_number")
+    @admin.display(description=_("order"))
     def number(self, obj):
         return str(obj)
 
-    @admin.display(description=_("status"), ordering="status")
+    @admin.display(description=_("status"))
     def state(self, obj):
         return format_html(
             '{}<br><span class="ls-muted">{}</span>',
@@ -147,15 +159,15 @@ class OrderAdmin(StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin,
             obj.get_channel_display(),
         )
 
-    @admin.display(description=_("customer"), ordering="customer_last_name")
+    @admin.display(description=_("customer"))
     def customer(self, obj):
         return format_html('{}<br><span class="ls-muted">{}</span>', obj.customer_name, obj.customer_email)
 
-    @admin.display(description=_("total"), ordering="total_amount")
+    @admin.display(description=_("total"))
     def total(self, obj):
         return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
 
-    @admin.display(description=_("created"), ordering="created_at")
+    @admin.display(description=_("created"), ordering="id")
     def created(self, obj):
         return when(obj.created_at)
 

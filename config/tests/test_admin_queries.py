@@ -42,7 +42,7 @@ LISTS = {
     "letzshop orders": (LetzshopOrder, "/admin/letzshop/letzshoporder/"),
     "letzshop orders, filtered": (
         LetzshopOrder,
-        "/admin/letzshop/letzshoporder/?store={store}&exceptions=none&carrier=none&letzshop_state__exact=unconfirmed",
+        "/admin/letzshop/letzshoporder/?store={store}&exceptions=unresolved&carrier=none&letzshop_state__exact=unconfirmed",
     ),
     "letzshop orders, searched": (LetzshopOrder, "/admin/letzshop/letzshoporder/?q=example.lu"),
     "orders": (Order, "/admin/orders/order/"),
@@ -79,6 +79,7 @@ def test_the_lists_cost_the_same_queries_with_1_and_200_rows(client, admin_user,
     urls = {name: url.format(store=store.pk) for name, (_model, url) in LISTS.items()}
     add_orders(store, 1)
     with_one = {name: queries_of(client, url) for name, url in urls.items()}
+    assert {name: shown for name, (_queries, shown) in with_one.items()} == dict.fromkeys(urls, 1)
     add_orders(store, ROWS - 1)
     with_many = {name: queries_of(client, url) for name, url in urls.items()}
 
