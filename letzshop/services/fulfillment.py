@@ -245,6 +245,9 @@ def queue_item_process(*, item_id: int, clients: dict | None = None) -> Queue | 
         error = exc.message
     except LetzshopError as exc:
         error = exc.message
+    except Exception as exc:  # a bug or an answer we cannot read: kept on the row, not retried
+        logger.exception("fulfillment queue item %s failed unexpectedly", item.pk)
+        error = f"Unexpected error: {exc.__class__.__name__}: {exc}"
     finally:
         if own_client is not None:
             own_client.close()

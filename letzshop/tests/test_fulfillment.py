@@ -269,3 +269,15 @@ def test_queue_drain_sends_everything_due(imported, letzshop_sandbox):
     counts = queue_process_due()
     assert counts["completed"] == 5 and counts["failed"] == 0
     assert Queue.objects.filter(status="completed").count() == 5
+
+
+def test_an_unexpected_error_is_kept_on_the_row_not_lost(imported, monkeypatch):
+    import letzshop.services.fulfillment as fulfillment
+
+    def broken(client, item):
+        raise KeyError("inventoryUnits")
+
+    monkeypatch.setattr(fulfillment, "_send", broken)
+    item, _ = order_confirm(order=clean_order(imported))
+    item = queue_item_process(item_id=item.pk)
+    assert item.status == "failed" and item.error_message == "Unexpected error: KeyError: 'inventoryUnits'"
