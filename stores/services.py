@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from config.bulk import insert_rows
 from config.errors import Conflict, InvalidInput
 from merchants.models import Merchant
 from stores.gtin import gtin_normalize, gtin_type_of
@@ -263,14 +264,15 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
                 clean = cleaned[sku][1]
                 product = existing.get(sku)
                 if product is None:
-                    to_create.append(Product(store=store, **clean))
+                    to_create.append({"store_id": store.pk, **clean})
                     continue
                 if any(getattr(product, name) != value for name, value in clean.items()):
                     for name, value in clean.items():
                         setattr(product, name, value)
                     product.updated_at = now  # bulk_update does not apply auto_now
                     to_update.append(product)
-            Product.objects.bulk_create(to_create, batch_size=500)
+            # Rows are already clean: a multi-row INSERT of dicts, without a model instance each.
+            insert_rows(Product, to_create)
             Product.objects.bulk_update(to_update, [*PRODUCT_FIELDS, "gtin_normalized", "updated_at"], batch_size=500)
         result.created += len(to_create)
         result.updated += len(to_update)
