@@ -85,7 +85,15 @@ class ResolveSerializer(serializers.Serializer):
 
 
 class IgnoreSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text=_("Why this item will never be matched"))
+    reason = serializers.CharField(
+        max_length=500,
+        help_text=_("Why this item will never be matched"),
+        error_messages={
+            "required": _("Say why this exception is ignored."),
+            "blank": _("Say why this exception is ignored."),
+            "null": _("Say why this exception is ignored."),
+        },
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 

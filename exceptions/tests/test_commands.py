@@ -67,7 +67,7 @@ def test_import_catalog_names_the_bad_lines_and_exits_non_zero(store, tmp_path):
     with pytest.raises(CommandError, match="1 row"):
         call_command("import_catalog", "--store", store.code, str(path), stdout=out)
 
-    assert "line 3 B-1:" in out.getvalue() and "gtin" in out.getvalue() and "price" in out.getvalue()
+    assert "line 3 (B-1): gtin:" in out.getvalue() and "gtin" in out.getvalue() and "price" in out.getvalue()
     assert Product.objects.filter(store=store, sku="G-1").exists()
 
 

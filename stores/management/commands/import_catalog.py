@@ -49,16 +49,11 @@ class Command(BaseCommand):
         self.stdout.write((self.style.WARNING if result.errors else self.style.SUCCESS)(f"{found.code}: {summary}"))
         for error in result.errors[:SHOWN_ERRORS]:
             # Row numbers count product rows; the header is line 1 of the file.
-            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error["errors"].items())
-            self.stdout.write(
-                "  "
-                + _("line %(line)s %(sku)s: %(problems)s")
-                % {
-                    "line": error["row"] + 1,
-                    "sku": error.get("sku", ""),
-                    "problems": problems,
-                }
-            )
+            problems = " ".join(f"{field}: {' '.join(messages)}" for field, messages in error["errors"].items())
+            where = _("line %(line)s") % {"line": error["row"] + 1}
+            if error.get("sku"):
+                where = f"{where} ({error['sku']})"
+            self.stdout.write(f"  {where}: {problems}")
         if len(result.errors) > SHOWN_ERRORS:
             self.stdout.write("  " + _("… and %(n)s more") % {"n": len(result.errors) - SHOWN_ERRORS})
         if result.errors:
