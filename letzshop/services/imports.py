@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from config.bulk import SerializedJSON, insert_rows
 from exceptions.models import OrderItemException
+from exceptions.services import exceptions_auto_match
 from letzshop.client.errors import LetzshopError, ResponseError
 from letzshop.client.types import Shipment, ShipmentPage, ShipmentState
 from letzshop.crypto import CredentialsDecryptionError
@@ -124,6 +125,7 @@ class PageOutcome:
     updated: int = 0
     unchanged: int = 0
     exceptions_created: int = 0
+    exception_gtins: set[str] = field(default_factory=set)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -218,8 +220,8 @@ def _new_item_rows(
     return rows
 
 
-def _insert_items(rows: list[ItemRows]) -> int:
-    """Insert items, then the exceptions of those that need a person; returns how many."""
+def _insert_items(rows: list[ItemRows]) -> list[dict[str, Any]]:
+    """Insert items, then the exceptions of those that need a person; returns the exceptions."""
     item_ids = insert_rows(OrderItem, [item for item, _ in rows])
     exceptions = []
     for (_, exception), item_id in zip(rows, item_ids, strict=True):
@@ -227,7 +229,7 @@ def _insert_items(rows: list[ItemRows]) -> int:
             exception["order_item_id"] = item_id
             exceptions.append(exception)
     insert_rows(OrderItemException, exceptions)
-    return len(exceptions)
+    return exceptions
 
 
 def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_id: int) -> PageOutcome:
@@ -296,7 +298,9 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
         outcome.updated = len(changed)
 
     if item_rows:
-        outcome.exceptions_created = _insert_items(item_rows)
+        exceptions = _insert_items(item_rows)
+        outcome.exceptions_created = len(exceptions)
+        outcome.exception_gtins = {e["gtin_normalized"] for e in exceptions if e["gtin_normalized"]}
     return outcome
 
 
@@ -401,6 +405,11 @@ def shipments_page_upsert(*, store: Store, shipments: Sequence[Shipment], placeh
             if attempt == 2:
                 raise
             logger.warning("import of store %s met concurrent writes; retrying the page", store.pk)
+    if outcome.exception_gtins:
+        # A product that entered the catalog while this page was written was matched against
+        # nothing: its own auto-match ran before these exceptions were committed. Matching
+        # after the commit closes that gap from this side.
+        exceptions_auto_match(store=store, gtins=outcome.exception_gtins)
     outcome.errors = errors
     return outcome
 
