@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
+from config.rest import validated
 from exceptions import selectors, services
 from exceptions.api.filters import AdminExceptionFilter, ExceptionFilter
 from exceptions.api.serializers import (
@@ -25,12 +26,6 @@ from stores.models import Store
 from stores.selectors import store_get
 
 STORE_ID_PARAMETER = OpenApiParameter("store_id", int, description="The store whose exceptions to resolve")
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _store_id_param(request, *, required: bool) -> Store | None:
@@ -64,7 +59,7 @@ class ExceptionWorkflowMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
         """Assign a product of the same store to the item; optionally to every pending exception
         of the store with this GTIN. Answers the exception and how many were resolved."""
         exception = self.get_object()
-        data = _valid(ResolveSerializer, request)
+        data = validated(ResolveSerializer, request)
         count = services.exception_resolve(exception=exception, user=request.user, **data)
         return Response(self._answer(exception, exceptions_resolved=count))
 
@@ -73,7 +68,7 @@ class ExceptionWorkflowMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def ignore(self, request, *args, **kwargs):
         """Mark as ignored, with a reason. The order still cannot be confirmed."""
         exception = self.get_object()
-        data = _valid(IgnoreSerializer, request)
+        data = validated(IgnoreSerializer, request)
         services.exception_ignore(exception=exception, user=request.user, **data)
         return Response(self._answer(exception))
 
@@ -82,7 +77,7 @@ class ExceptionWorkflowMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def bulk_resolve(self, request, *args, **kwargs):
         """Resolve every pending exception of the store with this GTIN (in any of its forms)."""
         store = self.bulk_store(request)
-        data = _valid(BulkResolveSerializer, request)
+        data = validated(BulkResolveSerializer, request)
         count = services.exceptions_bulk_resolve(store=store, user=request.user, **data)
         return Response(
             {"store_id": store.pk, "gtin": data["gtin"], "product_id": data["product_id"], "exceptions_resolved": count}
