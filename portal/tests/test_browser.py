@@ -7,9 +7,11 @@ Run alone with ``make test frontend=store``. The screenshots go to docs/screensh
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import SCREENSHOTS, screenshot
@@ -174,6 +176,12 @@ def test_a_store_user_finds_confirms_declines_and_sets_tracking(
     expect(rows.first).to_contain_text(order.customer_name)
     page.get_by_role("button", name="Clear filters").click()
     expect(rows).to_have_count(total)
+    page.get_by_label("Imported from").fill((timezone.localdate() + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#list-summary")).to_have_text("0 orders")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("No orders match")
+    page.get_by_label("Imported from").fill(timezone.localdate().isoformat())
     page.get_by_label("Product exceptions").select_option("true")
     page.get_by_role("button", name="Apply filters").click()
     with_exceptions = selectors.letzshop_order_list(store=imported_store).filter(has_exceptions=True).count()
@@ -417,3 +425,22 @@ def test_a_user_of_two_stores_switches_and_sees_only_its_stores(live_server, pag
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     expect(page.get_by_label("Search")).to_be_focused()
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter((el) => el.tagName === 'BUTTON' ? !el.textContent.trim() && !el.getAttribute('aria-label')
+                                             : !el.labels.length && !el.getAttribute('aria-label'))
+    .map((el) => el.outerHTML)"""
+
+
+def test_every_field_and_button_of_every_page_has_a_label(live_server, page, imported_store, store_user):
+    order = blocked_order(imported_store)
+    page.goto(f"{live_server.url}/store/login/")
+    assert page.evaluate(UNLABELLED) == []
+    log_in(page, live_server, store_user)
+    paths = ["/store/", "/store/letzshop/", "/store/orders/", f"/store/orders/{order.pk}/", "/store/exceptions/"]
+    for path in [*paths, "/store/queue/", "/store/logs/", "/store/stores/"]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.locator("h1").count() == 1, path

@@ -16,6 +16,7 @@
     set_tracking: document.getElementById("tracking-result"),
   };
   let order = null;
+  const pageTitle = document.title;
 
   const QUEUED = {
     confirm: gettext("Confirmation queued for Letzshop."),
@@ -42,7 +43,7 @@
 
   function renderSummary(o) {
     document.getElementById("order-number").textContent = o.letzshop_order_number || o.letzshop_shipment_id;
-    document.title = `${o.letzshop_order_number} · ${document.title}`;
+    document.title = `${o.letzshop_order_number} · ${pageTitle}`;
     const facts = summary([
       [gettext("Letzshop state"), statusBadge("letzshop_state", o.letzshop_state)],
       [gettext("Sync status"), statusBadge("sync_status", o.sync_status)],
