@@ -1,0 +1,83 @@
+"""Writes of local orders: status changes and shipping (no call to any channel)."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import Conflict, InvalidInput
+from orders.models import Order, ShippingCarrier
+
+
+@transaction.atomic
+def order_status_update(*, order: Order, status: str, user=None) -> Order:
+    """Move an order to ``status`` if the transition is allowed (Order.ALLOWED_TRANSITIONS)."""
+    if status not in Order.Status.values:
+        raise InvalidInput(f"Unknown status {status!r}: one of {', '.join(Order.Status.values)}.", field="status")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if status == order.status:
+        return order
+    if not order.can_transition_to(status):
+        allowed = ", ".join(Order.ALLOWED_TRANSITIONS[order.status]) or "none (it is final)"
+        raise Conflict(f"An order that is {order.status} cannot become {status}; allowed: {allowed}.")
+    order.status = status
+    if status == Order.Status.SHIPPED and order.shipped_at is None:
+        order.shipped_at = timezone.now()
+    order.save(update_fields=["status", "shipped_at", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_mark_shipped(
+    *, order: Order, tracking_number: str = "", tracking_url: str = "", shipping_carrier: str = "", user=None
+) -> Order:
+    """Mark an order shipped locally, with its tracking; nothing is sent to Letzshop.
+
+    Allowed from pending or confirmed (a shipped order may have its tracking corrected)."""
+    tracking_url = (tracking_url or "").strip()
+    if tracking_url:
+        try:
+            URLValidator(schemes=["http", "https"])(tracking_url)
+        except ValidationError:
+            raise InvalidInput("Enter a full tracking URL (https://...).", field="tracking_url") from None
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (Order.Status.PENDING, Order.Status.CONFIRMED, Order.Status.SHIPPED):
+        raise Conflict(f"A {order.status} order cannot be marked as shipped.")
+    order.status = Order.Status.SHIPPED
+    order.shipped_at = order.shipped_at or timezone.now()
+    if tracking_number:
+        order.tracking_number = tracking_number.strip()[:128]
+    if tracking_url:
+        order.tracking_url = tracking_url[:500]
+    if shipping_carrier:
+        order.shipping_carrier = shipping_carrier.strip()[:64]
+    order.save()
+    return order
+
+
+def shipping_label(*, order: Order) -> dict[str, Any]:
+    """The guide's shipping label answer: label URL = the carrier's prefix + shipment number.
+
+    When no URL can be built, ``label_url`` is None and ``message`` says what is missing."""
+    label_url, message = None, ""
+    carrier = ShippingCarrier.objects.filter(code=order.shipping_carrier).first() if order.shipping_carrier else None
+    if not order.shipment_number:
+        message = "This order has no shipment number: re-import it from Letzshop to capture it."
+    elif not order.shipping_carrier:
+        message = "This order has no shipping carrier."
+    elif carrier is None:
+        message = f"Unknown carrier {order.shipping_carrier!r}: add it in Admin > Settings > Shipping."
+    elif not carrier.label_url_prefix:
+        message = f"No label URL prefix is set for {carrier.name}: set it in Admin > Settings > Shipping."
+    else:
+        label_url = f"{carrier.label_url_prefix}{order.shipment_number}"
+    return {
+        "shipment_number": order.shipment_number or None,
+        "shipping_carrier": order.shipping_carrier or None,
+        "label_url": label_url,
+        "tracking_number": order.tracking_number or None,
+        "tracking_url": order.tracking_url or None,
+        "message": message or None,
+    }
