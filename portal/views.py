@@ -42,6 +42,7 @@ def _safe_next(request, default: str) -> str:
 class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     redirect_authenticated_user = True
+    extra_context = {"title": _("Log in")}
 
 
 class LogoutView(auth_views.LogoutView):

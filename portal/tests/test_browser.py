@@ -10,7 +10,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -29,15 +28,6 @@ from stores.tests.factories import MembershipFactory, StoreFactory
 pytestmark = [pytest.mark.frontend, pytest.mark.store_ui, pytest.mark.django_db(transaction=True)]
 
 expect.set_options(timeout=15_000)
-
-
-@pytest.fixture
-def exceptions_api():
-    """The exception workflow's endpoints (another part of the project); skip until they exist."""
-    try:
-        resolve("/api/v1/store/order-exceptions")
-    except Resolver404:
-        pytest.skip("/api/v1/store/order-exceptions is not there yet")
 
 
 @pytest.fixture
@@ -253,7 +243,7 @@ def test_a_store_user_finds_confirms_declines_and_sets_tracking(
 
 
 def test_a_store_user_resolves_an_exception_then_confirms(
-    live_server, page, imported_store, store_user, letzshop_sandbox, exceptions_api
+    live_server, page, imported_store, store_user, letzshop_sandbox
 ):
     order = blocked_order(imported_store)
     exception = OrderItemException.objects.filter(order_id=order.local_order_id).first()

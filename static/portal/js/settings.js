@@ -37,14 +37,19 @@
     fields.sync_interval_minutes.value = data.sync_interval_minutes;
   }
 
+  // The buttons wait for the saved settings, so that nothing is tested or saved against a form
+  // that is still empty.
   async function load() {
+    testButton.disabled = saveButton.disabled = true;
     const response = await api("GET", "letzshop/credentials");
-    if (response.status === 404) return render(null);
-    if (!response.ok) {
+    if (response.status === 404) render(null);
+    else if (response.ok) render(response.data);
+    else {
       summary.removeAttribute("aria-busy");
       return show(summary, "error", errorText(response.data));
     }
-    render(response.data);
+    testButton.disabled = false;
+    saveButton.disabled = !config.canManage;
   }
 
   // The guide's rules, checked here first so that the message is in the page's language.
