@@ -271,7 +271,11 @@ def _send(client, item: Queue) -> tuple[dict[str, Any], str]:
             code=item.payload["tracking_number"],
             provider=item.payload["tracking_carrier"],
         )
-        answer = {"raw": result.raw, "elapsed_ms": result.elapsed_ms}
+        answer = {
+            "raw": result.raw,
+            "elapsed_ms": result.elapsed_ms,
+            "shipment_state": result.shipment.state if result.shipment else None,
+        }
     else:
         available = item.operation == Operation.CONFIRM
         result = client.confirm_inventory_units(
@@ -350,6 +354,8 @@ def _apply(item: Queue, response: dict[str, Any]) -> None:
     )
     if item.operation == Operation.SET_TRACKING:
         order.sync_status = LetzshopOrder.SyncStatus.SHIPPED
+        if response.get("shipment_state") in LetzshopOrder.State.values:
+            order.letzshop_state = response["shipment_state"]  # as Letzshop now shows it
         target = Order.Status.SHIPPED
     else:
         answered = response.get("units", {})
