@@ -12,7 +12,7 @@ else ifdef module
   MARKERS := -m "$(module) and not frontend"
 endif
 
-.PHONY: install run test lint format messages bench-import bench-queue bench-catalog bench-admin clean
+.PHONY: install run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ run: install
 
 test: install
 	$(BIN)/pytest $(MARKERS) $(args)
+
+screenshots: install
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -m frontend $(args)
 
 lint: install
 	$(BIN)/ruff check .

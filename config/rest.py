@@ -15,3 +15,10 @@ def exception_handler(exc, context):
             return Response(exc.message_dict, status=400)
         return Response({"detail": " ".join(exc.messages)}, status=400)
     return drf_exception_handler(exc, context)
+
+
+def validated(serializer_class, request) -> dict:
+    """The request body checked by ``serializer_class`` (a 400 naming the fields otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "orders",
     "exceptions",
     "letzshop",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,10 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
     },
     "SECURITY": [{"bearerAuth": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "ExceptionStatusEnum": "exceptions.models.OrderItemException.Status",
+        "ExceptionTypeEnum": "exceptions.models.OrderItemException.Type",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("store/", include("portal.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
 

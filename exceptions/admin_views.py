@@ -23,7 +23,7 @@ from config.admin_helpers import (
 from config.errors import Conflict, InvalidInput, NotFound, ServiceError
 from exceptions.admin_forms import IgnoreForm, ResolveForm
 from exceptions.models import OrderItemException
-from exceptions.selectors import exception_get, exception_list, exception_stats
+from exceptions.selectors import exception_get, exception_list, exception_stats, exceptions_with_gtin
 from exceptions.services import exception_ignore, exception_resolve
 from stores.models import Store
 from stores.selectors import product_list
@@ -85,14 +85,11 @@ def stats_context(request) -> dict:
 
 def _pending_with_same_gtin(exception: OrderItemException) -> int:
     """How many other pending exceptions of the store "Apply to all" would resolve too."""
-    others = exception_list(store=exception.store).filter(status=Status.PENDING).exclude(pk=exception.pk)
-    if exception.gtin_normalized:
-        others = others.filter(gtin_normalized=exception.gtin_normalized)
-    elif exception.original_gtin:
-        others = others.filter(original_gtin=exception.original_gtin.strip())
-    else:
+    gtin = exception.gtin_normalized or exception.original_gtin
+    if not gtin.strip():
         return 0
-    return others.count()
+    others = exception_list(store=exception.store).filter(status=Status.PENDING).exclude(pk=exception.pk)
+    return exceptions_with_gtin(queryset=others, gtin=gtin).count()
 
 
 def _products(exception: OrderItemException, search: str) -> list:
@@ -101,8 +98,9 @@ def _products(exception: OrderItemException, search: str) -> list:
         return []
     return list(
         product_list(store=exception.store, search=search)
+        .filter(is_active=True)  # an inactive product cannot resolve an exception
         .only("id", "name", "sku", "gtin", "price", "is_active")
-        .order_by("-is_active", "name", "id")[:SEARCH_RESULTS]
+        .order_by("name", "id")[:SEARCH_RESULTS]
     )
 
 
@@ -139,7 +137,7 @@ def resolve(modeladmin, request, object_id):
                 apply_to_all_with_gtin=form.cleaned_data["apply_to_all_with_gtin"],
             )
         except InvalidInput as exc:
-            form.add_error("product_id" if exc.field == "product_id" else None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -194,7 +192,7 @@ def ignore(modeladmin, request, object_id):
                 notes=form.cleaned_data["notes"],
             )
         except InvalidInput as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:

@@ -1,9 +1,15 @@
-"""The QC workflow of product exceptions: resolve, ignore, bulk resolve, auto-match."""
+"""The QC workflow of product exceptions: resolve, ignore, bulk resolve, auto-match.
+
+Every way an exception becomes ``resolved`` goes through ``_resolve`` (one UPDATE of the
+exceptions, one of their items), so that the item always points at the product its exception
+names and ``needs_product_match`` never outlives a resolution.
+"""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, InvalidInput
 from exceptions.models import OrderItemException
@@ -11,21 +17,44 @@ from orders.models import OrderItem
 from stores.gtin import gtin_normalize
 from stores.models import Product, Store
 
-AUTO_MATCH_NOTE = "Auto-matched when the product entered the catalog."
 AUTO_MATCH_CHUNK = 2000
+REASON_MAX_LENGTH = 500
 
 
 def _product_of_store(*, store: Store, product_id) -> Product:
-    product = Product.objects.filter(pk=product_id, store=store, is_placeholder=False).first() if product_id else None
+    """The product that may resolve an exception of ``store``, or a 400 naming ``product_id``."""
+    try:
+        pk = int(product_id)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Give the id of a product of this store's catalog."), field="product_id") from None
+    product = Product.objects.filter(pk=pk, store=store).first()
     if product is None:
         # Another store's product answers like a missing one: nothing about it leaks.
-        raise InvalidInput(f"Product {product_id} is not in this store's catalog.", field="product_id")
+        raise InvalidInput(_("Product %(id)s is not in this store's catalog.") % {"id": pk}, field="product_id")
+    if product.is_placeholder:
+        raise InvalidInput(
+            _("The placeholder product stands for unmatched items: choose a product of the catalog."),
+            field="product_id",
+        )
+    if not product.is_active:
+        raise InvalidInput(
+            _("Product %(id)s (%(name)s) is inactive: activate it in the catalog first, or choose another.")
+            % {"id": pk, "name": product.name},
+            field="product_id",
+        )
     return product
 
 
-def _resolve_rows(*, exception_ids: list[int], product: Product, user: AbstractBaseUser | None, notes: str) -> int:
+def _resolve(
+    *, exceptions: QuerySet[OrderItemException], product: Product, user: AbstractBaseUser | None, notes: str
+) -> int:
+    """Resolve ``exceptions`` with ``product``: two UPDATEs, however many rows."""
     now = timezone.now()
-    count = OrderItemException.objects.filter(pk__in=exception_ids).update(
+    # The ids first: once resolved, the rows may no longer match the queryset's filter.
+    ids = list(exceptions.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    count = OrderItemException.objects.filter(pk__in=ids).update(
         status=OrderItemException.Status.RESOLVED,
         resolved_product=product,
         resolved_by=user,
@@ -34,10 +63,19 @@ def _resolve_rows(*, exception_ids: list[int], product: Product, user: AbstractB
         ignore_reason="",
         updated_at=now,
     )
-    OrderItem.objects.filter(exception__pk__in=exception_ids).update(
-        product=product, needs_product_match=False, updated_at=now
-    )
+    OrderItem.objects.filter(exception__pk__in=ids).update(product=product, needs_product_match=False, updated_at=now)
     return count
+
+
+def _pending_with_gtin(*, store: Store, gtin: str) -> QuerySet[OrderItemException]:
+    """Pending exceptions of ``store`` whose GTIN is ``gtin`` in any form (GTIN-8 … 14, spaces)."""
+    text = (gtin or "").strip()
+    qs = OrderItemException.objects.filter(store=store, status=OrderItemException.Status.PENDING)
+    normalized = gtin_normalize(text).gtin14
+    if normalized:
+        return qs.filter(gtin_normalized=normalized)
+    # An invalid GTIN has no normal form: only the same text matches.
+    return qs.filter(original_gtin=text)
 
 
 @transaction.atomic
@@ -52,17 +90,19 @@ def exception_resolve(
     """Assign a product of the exception's store to its item; returns how many were resolved.
 
     An ignored or resolved exception may be resolved again (a correction). With
-    ``apply_to_all_with_gtin`` every pending exception of the store with the same GTIN follows.
+    ``apply_to_all_with_gtin`` every pending exception of the store with the same GTIN follows
+    ("Apply to all exceptions with this GTIN"). Who and when are kept on each row.
     """
     product = _product_of_store(store=exception.store, product_id=product_id)
-    ids = [exception.pk]
-    if apply_to_all_with_gtin:
-        ids += list(
-            _pending_with_gtin(store=exception.store, gtin=exception.original_gtin)
-            .exclude(pk=exception.pk)
-            .values_list("pk", flat=True)
+    gtin = exception.gtin_normalized or exception.original_gtin
+    if apply_to_all_with_gtin and not gtin.strip():
+        raise InvalidInput(
+            _("This item came without a GTIN: resolve its exceptions one by one."), field="apply_to_all_with_gtin"
         )
-    count = _resolve_rows(exception_ids=ids, product=product, user=user, notes=notes)
+    targets = OrderItemException.objects.filter(pk=exception.pk)
+    if apply_to_all_with_gtin:
+        targets = targets | _pending_with_gtin(store=exception.store, gtin=gtin)
+    count = _resolve(exceptions=targets, product=product, user=user, notes=(notes or "").strip())
     exception.refresh_from_db()
     return count
 
@@ -70,53 +110,58 @@ def exception_resolve(
 @transaction.atomic
 def exception_ignore(
     *, exception: OrderItemException, user: AbstractBaseUser | None, reason: str, notes: str = ""
-) -> None:
-    """Mark as ignored, with a reason. An ignored exception still blocks confirmation."""
+) -> OrderItemException:
+    """Mark as ignored, with a reason. An ignored exception still blocks the order's
+    confirmation (the guide): ignoring says "this will never match", not "ship it anyway"."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why this exception is ignored.", field="reason")
-    if exception.status == OrderItemException.Status.RESOLVED:
-        raise Conflict("This exception is already resolved with a product.")
+        raise InvalidInput(_("Say why this exception is ignored."), field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput(
+            _("Keep the reason under %(max)s characters; longer text belongs in the notes.")
+            % {"max": REASON_MAX_LENGTH},
+            field="reason",
+        )
+    # Read the status under a row lock: a concurrent resolve must not be overwritten.
+    current = OrderItemException.objects.select_for_update().values_list("status", flat=True).get(pk=exception.pk)
+    if current == OrderItemException.Status.RESOLVED:
+        raise Conflict(_("This exception is already resolved with a product."))
     exception.status = OrderItemException.Status.IGNORED
-    exception.ignore_reason = reason[:500]
-    exception.notes = notes
+    exception.ignore_reason = reason
+    exception.notes = (notes or "").strip()
     exception.resolved_by = user
     exception.resolved_at = timezone.now()
-    exception.save()
-
-
-def _pending_with_gtin(*, store: Store, gtin: str):
-    qs = OrderItemException.objects.filter(store=store, status=OrderItemException.Status.PENDING)
-    normalized = gtin_normalize(gtin).gtin14
-    if normalized:
-        return qs.filter(gtin_normalized=normalized)
-    # An invalid GTIN has no normal form: only the same text matches.
-    return qs.filter(original_gtin=(gtin or "").strip())
+    exception.save(update_fields=["status", "ignore_reason", "notes", "resolved_by", "resolved_at", "updated_at"])
+    return exception
 
 
 @transaction.atomic
 def exceptions_bulk_resolve(
     *, store: Store, gtin: str, product_id, user: AbstractBaseUser | None, notes: str = ""
 ) -> int:
-    """Resolve every pending exception of ``store`` with ``gtin``; returns the count."""
+    """Resolve every pending exception of ``store`` with ``gtin`` (in any of its forms); returns
+    the count. Ignored exceptions are left alone: someone decided on each of them."""
     if not (gtin or "").strip():
-        raise InvalidInput("Give the GTIN whose exceptions to resolve.", field="gtin")
+        raise InvalidInput(_("Give the GTIN whose exceptions to resolve."), field="gtin")
     product = _product_of_store(store=store, product_id=product_id)
-    ids = list(_pending_with_gtin(store=store, gtin=gtin).values_list("pk", flat=True))
-    return _resolve_rows(exception_ids=ids, product=product, user=user, notes=notes) if ids else 0
+    return _resolve(
+        exceptions=_pending_with_gtin(store=store, gtin=gtin), product=product, user=user, notes=(notes or "").strip()
+    )
 
 
 def exceptions_auto_match(*, store: Store, gtins: set[str]) -> int:
     """Resolve the store's pending exceptions whose GTIN now matches exactly one active product.
 
-    Set-based: per chunk of GTINs one UPDATE of exceptions, then one UPDATE of their items,
-    so the number of queries does not grow with the number of exceptions resolved. A GTIN
-    shared by several products stays pending: which one is meant is a person's call.
+    ``gtins`` are GTIN-14s (``Product.gtin_normalized``). Set-based: per chunk of GTINs one
+    UPDATE of exceptions, then one UPDATE of their items, so that the number of queries does
+    not grow with the number of exceptions resolved. A GTIN shared by several active products
+    stays pending: which one is meant is a person's call.
     """
     gtins = {g for g in gtins if g}
     if not gtins:
         return 0
     now = timezone.now()
+    note = _("Auto-matched when the product entered the catalog.")
     catalog = Product.objects.filter(
         store=store, is_active=True, is_placeholder=False, gtin_normalized=OuterRef("gtin_normalized")
     )
@@ -134,19 +179,22 @@ def exceptions_auto_match(*, store: Store, gtins: set[str]) -> int:
                 .filter(matches=1)
                 .update(
                     status=OrderItemException.Status.RESOLVED,
-                    resolved_product=Subquery(catalog.values("id")[:1]),
+                    resolved_product=Subquery(catalog.order_by().values("id")[:1]),
+                    resolved_by=None,
                     resolved_at=now,
-                    notes=AUTO_MATCH_NOTE,
+                    notes=note,
                     updated_at=now,
                 )
             )
         if resolved:
-            # Items still flagged whose exception is now resolved follow its product.
+            # Items still flagged whose exception is resolved follow its product (one UPDATE).
             OrderItem.objects.filter(
                 order__store=store, needs_product_match=True, exception__status=OrderItemException.Status.RESOLVED
             ).update(
                 product=Subquery(
-                    OrderItemException.objects.filter(order_item=OuterRef("pk")).values("resolved_product")[:1]
+                    OrderItemException.objects.filter(order_item=OuterRef("pk"))
+                    .order_by()
+                    .values("resolved_product")[:1]
                 ),
                 needs_product_match=False,
                 updated_at=now,

@@ -62,9 +62,7 @@ def shipping_label(*, order: Order) -> dict[str, Any]:
 
     When no URL can be built, ``label_url`` is None and ``message`` says what is missing."""
     label_url, message = None, ""
-    carrier = (
-        ShippingCarrier.objects.filter(code=order.shipping_carrier).first() if order.shipping_carrier else None
-    )
+    carrier = ShippingCarrier.objects.filter(code=order.shipping_carrier).first() if order.shipping_carrier else None
     if not order.shipment_number:
         message = "This order has no shipment number: re-import it from Letzshop to capture it."
     elif not order.shipping_carrier:

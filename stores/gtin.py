@@ -26,10 +26,9 @@ class Gtin:
 
 def gs1_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit of ``body`` (all digits but the last)."""
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        weight = 3 if position % 2 == 0 else 1
-        total += int(char) * weight
+    # From the right: weights 3, 1, 3, 1, …
+    backwards = body[::-1]
+    total = 3 * sum(map(int, backwards[0::2])) + sum(map(int, backwards[1::2]))
     return (10 - total % 10) % 10
 
 
@@ -52,14 +51,17 @@ def gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
     text = (raw or "").strip()
     if not text:
         return Gtin(raw="", digits="", gtin14="", problem="missing trade id")
-    compact = "".join(ch for ch in text if ch.isalnum())
+    # The common case, plain digits, skips the character-by-character walk.
+    compact = text if text.isascii() and text.isdigit() else "".join(ch for ch in text if ch.isalnum())
+    if not compact.isascii():  # "²" or "٣" count as digits for Python, not for GS1
+        return Gtin(raw=text, digits="", gtin14="", problem="not only digits")
     if len(compact) == 10:
         isbn13 = _isbn10_to_isbn13(compact)
         if isbn13 is not None:
             compact = isbn13
         elif parser == "isbn10" or compact[-1] in "xX":
             return Gtin(raw=text, digits=compact, gtin14="", problem="invalid ISBN-10")
-    digits = "".join(ch for ch in compact if ch.isdigit())
+    digits = compact if compact.isdigit() else "".join(ch for ch in compact if ch.isdigit())
     if digits != compact:
         return Gtin(raw=text, digits=digits, gtin14="", problem="not only digits")
     if len(digits) not in GTIN_LENGTHS:

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from config.bulk import insert_rows
 from config.errors import Conflict, InvalidInput
 from merchants.models import Merchant
 from stores.gtin import gtin_normalize, gtin_type_of
@@ -147,9 +149,14 @@ def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict
     return clean
 
 
-def _auto_match(*, store: Store, products: Iterable[Product]) -> int:
-    from exceptions.services import exceptions_auto_match
+def exceptions_auto_match(*, store: Store, gtins: set[str]) -> int:
+    # Imported here: the exceptions app builds on the catalog, not the other way round.
+    from exceptions.services import exceptions_auto_match as auto_match
 
+    return auto_match(store=store, gtins=gtins)
+
+
+def _auto_match(*, store: Store, products: Iterable[Product]) -> int:
     return exceptions_auto_match(store=store, gtins={p.gtin_normalized for p in products if p.gtin_normalized})
 
 
@@ -246,7 +253,6 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
             continue
         cleaned[clean["sku"]] = (index, clean)
 
-    touched: list[Product] = []
     skus = list(cleaned)
     now = timezone.now()
     for start in range(0, len(skus), IMPORT_BATCH):
@@ -258,32 +264,62 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
                 clean = cleaned[sku][1]
                 product = existing.get(sku)
                 if product is None:
-                    to_create.append(Product(store=store, **clean))
+                    to_create.append({"store_id": store.pk, **clean})
                     continue
                 if any(getattr(product, name) != value for name, value in clean.items()):
                     for name, value in clean.items():
                         setattr(product, name, value)
                     product.updated_at = now  # bulk_update does not apply auto_now
                     to_update.append(product)
-            Product.objects.bulk_create(to_create, batch_size=500)
+            # Rows are already clean: a multi-row INSERT of dicts, without a model instance each.
+            insert_rows(Product, to_create)
             Product.objects.bulk_update(to_update, [*PRODUCT_FIELDS, "gtin_normalized", "updated_at"], batch_size=500)
         result.created += len(to_create)
         result.updated += len(to_update)
-        touched.extend(to_create)
-        touched.extend(to_update)
         if progress:
             progress(min(start + IMPORT_BATCH, len(skus)), len(skus))
-    with transaction.atomic():
-        result.exceptions_resolved = _auto_match(store=store, products=touched)
+    # Every GTIN of the file, not only those of changed rows: importing the same file again
+    # then also resolves exceptions left pending by an interrupted import, or created while
+    # the product was inactive.
+    gtins = {clean["gtin_normalized"] for _row, clean in cleaned.values() if clean["gtin_normalized"]}
+    result.exceptions_resolved = exceptions_auto_match(store=store, gtins=gtins)
     return result
 
 
 @transaction.atomic
 def products_copy_to_store_catalog(*, products: Iterable[Product], store: Store) -> CatalogImportResult:
     """Copy products from another source (another store's catalog, a marketplace feed) into
-    ``store``'s catalog, upserting by SKU; auto-matches pending exceptions like any import."""
-    rows = [{name: getattr(product, name) for name in PRODUCT_FIELDS} for product in products]
+    ``store``'s catalog, upserting by SKU; auto-matches pending exceptions like any import.
+    Placeholder products never travel: they stand for a store's own unmatched items."""
+    rows = [
+        {name: getattr(product, name) for name in PRODUCT_FIELDS} for product in products if not product.is_placeholder
+    ]
     return catalog_import(store=store, rows=rows)
+
+
+def catalog_copy(*, store: Store, source_store_id: int, product_ids: list[int] | None = None) -> CatalogImportResult:
+    """Copy the catalog of store ``source_store_id`` (or the listed products of it) into
+    ``store``'s, upserting by SKU and auto-matching pending exceptions (``copy_to_store_catalog``).
+
+    Every listed id must be a product of the source store: unknown ids are refused, listed,
+    rather than copying part of what was asked."""
+    source_store = Store.objects.filter(pk=source_store_id).first()
+    if source_store is None:
+        raise InvalidInput(_("Store %(id)s does not exist.") % {"id": source_store_id}, field="source_store_id")
+    if source_store.pk == store.pk:
+        raise InvalidInput(_("Copy from another store: this is the store being filled."), field="source_store_id")
+    products = Product.objects.filter(store=source_store, is_placeholder=False).order_by("id")
+    if product_ids is not None:
+        wanted = {int(pk) for pk in product_ids}
+        products = products.filter(pk__in=wanted)
+        missing = wanted - {p.pk for p in products}
+        if missing:
+            raise InvalidInput(
+                _("Not products of store %(store)s: %(ids)s.")
+                % {"store": source_store.pk, "ids": ", ".join(str(pk) for pk in sorted(missing))},
+                field="product_ids",
+            )
+    return products_copy_to_store_catalog(products=list(products), store=store)
 
 
 def store_update(*, store: Store, data: dict[str, Any]) -> Store:

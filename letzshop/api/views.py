@@ -4,6 +4,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.rest import validated
 from letzshop import selectors
 from letzshop.api.filters import LetzshopOrderFilter, QueueFilter, SyncLogFilter
 from letzshop.api.serializers import (
@@ -33,11 +34,8 @@ from stores.api.tenancy import AdminViewSet, StoreScopedViewSet
 
 
 def _test_key(request) -> Response:
-    serializer = TestKeySerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    result = credentials_services.api_key_test(
-        api_key=serializer.validated_data["api_key"], api_endpoint=serializer.validated_data.get("api_endpoint")
-    )
+    data = validated(TestKeySerializer, request)
+    result = credentials_services.api_key_test(api_key=data["api_key"], api_endpoint=data.get("api_endpoint"))
     return Response(result.as_dict())
 
 
@@ -66,12 +64,9 @@ class StoreLetzshopViewSet(StoreScopedViewSet):
         return self._save(request, partial=True)
 
     def _save(self, request, *, partial: bool) -> Response:
-        serializer = CredentialsInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(CredentialsInputSerializer, request)
         existed = selectors.credentials_find(store=self.store) is not None
-        credentials = credentials_services.credentials_save(
-            store=self.store, partial=partial, **serializer.validated_data
-        )
+        credentials = credentials_services.credentials_save(store=self.store, partial=partial, **data)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(CredentialsSerializer(credentials).data, status=code)
 
@@ -130,12 +125,9 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @action(detail=False, methods=["post"], url_path="import", serializer_class=ImportRequestSerializer)
     def import_orders(self, request, *args, **kwargs):
         """Run the import now and answer with its counts (409 if one is already running)."""
-        serializer = ImportRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(ImportRequestSerializer, request)
         result = orders_import(
-            store=self.store,
-            triggered_by=trigger_of(request.user),
-            include_confirmed=serializer.validated_data["include_confirmed"],
+            store=self.store, triggered_by=trigger_of(request.user), include_confirmed=data["include_confirmed"]
         )
         code = status.HTTP_409_CONFLICT if result.status == "already_running" else status.HTTP_200_OK
         return Response(result.as_response(), status=code)
@@ -145,7 +137,7 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def confirm(self, request, *args, **kwargs):
         """Confirm all (or the listed) inventory units; 409 while a product exception blocks."""
         order = self.get_object()
-        data = _valid(ConfirmSerializer, request)
+        data = validated(ConfirmSerializer, request)
         row, created = fulfillment.order_confirm(
             order=order, inventory_unit_ids=data.get("inventory_unit_ids"), user=request.user
         )
@@ -156,7 +148,7 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def reject(self, request, *args, **kwargs):
         """Decline all (or the listed) inventory units, with a reason."""
         order = self.get_object()
-        data = _valid(RejectSerializer, request)
+        data = validated(RejectSerializer, request)
         row, created = fulfillment.order_reject(
             order=order, reason=data["reason"], inventory_unit_ids=data.get("inventory_unit_ids"), user=request.user
         )
@@ -167,7 +159,7 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def tracking(self, request, *args, **kwargs):
         """Set the shipment's tracking number and carrier (kept locally at once)."""
         order = self.get_object()
-        data = _valid(TrackingSerializer, request)
+        data = validated(TrackingSerializer, request)
         row, created = fulfillment.order_set_tracking(
             order=order,
             tracking_number=data["tracking_number"],
@@ -175,12 +167,6 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             user=request.user,
         )
         return _queued(row, created)
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _queued(row: LetzshopFulfillmentQueue, created: bool) -> Response:

@@ -35,6 +35,8 @@ from orders.models import Order
 logger = logging.getLogger(__name__)
 
 Queue = LetzshopFulfillmentQueue
+# The shipment as Letzshop sent it is large and not needed to send an operation.
+RAW_FIELDS = ("letzshop_order__raw_order_data",)
 Operation = LetzshopFulfillmentQueue.Operation
 UNIT_UNCONFIRMED = "unconfirmed"
 # Per-unit answers that mean "already as you asked": a retried request after a lost answer.
@@ -219,17 +221,17 @@ def queue_item_process(*, item_id: int, clients: dict | None = None) -> Queue | 
     ``clients`` lets a caller that drains many rows reuse one HTTP session per store."""
     if not _claim(item_id):
         return None
-    item = Queue.objects.select_related("letzshop_order", "store").get(pk=item_id)
+    item = Queue.objects.select_related("letzshop_order", "store").defer(*RAW_FIELDS).get(pk=item_id)
     started_at = timezone.now()
     response: dict[str, Any] | None = None
     error, retry_in = "", None
     own_client = None
     try:
-        credentials = StoreLetzshopCredentials.objects.get(store_id=item.store_id)
         if clients is None:
+            credentials = StoreLetzshopCredentials.objects.get(store_id=item.store_id)
             client = own_client = client_for(credentials=credentials, rate_limit_waits=0)
         else:
-            client = _shared_client(credentials, clients)
+            client = _shared_client(item.store_id, clients)
         response, error = _send(client, item)
     except StoreLetzshopCredentials.DoesNotExist:
         error = "This store has no Letzshop credentials any more."
@@ -243,17 +245,21 @@ def queue_item_process(*, item_id: int, clients: dict | None = None) -> Queue | 
         error = exc.message
     except LetzshopError as exc:
         error = exc.message
+    except Exception as exc:  # a bug or an answer we cannot read: kept on the row, not retried
+        logger.exception("fulfillment queue item %s failed unexpectedly", item.pk)
+        error = f"Unexpected error: {exc.__class__.__name__}: {exc}"
     finally:
         if own_client is not None:
             own_client.close()
     return _settle(item=item, response=response, error=error, retry_in=retry_in, started_at=started_at)
 
 
-def _shared_client(credentials: StoreLetzshopCredentials, clients: dict):
-    key = (credentials.pk, credentials.updated_at)
-    if key not in clients:
-        clients[key] = client_for(credentials=credentials, rate_limit_waits=0)
-    return clients[key]
+def _shared_client(store_id: int, clients: dict):
+    """One client per store for a drain of many rows (its credentials read once)."""
+    if store_id not in clients:
+        credentials = StoreLetzshopCredentials.objects.get(store_id=store_id)
+        clients[store_id] = client_for(credentials=credentials, rate_limit_waits=0)
+    return clients[store_id]
 
 
 def _send(client, item: Queue) -> tuple[dict[str, Any], str]:
@@ -265,7 +271,11 @@ def _send(client, item: Queue) -> tuple[dict[str, Any], str]:
             code=item.payload["tracking_number"],
             provider=item.payload["tracking_carrier"],
         )
-        answer = {"raw": result.raw, "elapsed_ms": result.elapsed_ms}
+        answer = {
+            "raw": result.raw,
+            "elapsed_ms": result.elapsed_ms,
+            "shipment_state": result.shipment.state if result.shipment else None,
+        }
     else:
         available = item.operation == Operation.CONFIRM
         result = client.confirm_inventory_units(
@@ -337,11 +347,15 @@ def _settle(*, item: Queue, response, error: str, retry_in: float | None, starte
 
 def _apply(item: Queue, response: dict[str, Any]) -> None:
     """Letzshop accepted (part of) the operation: units, sync status and the local order follow."""
-    order = LetzshopOrder.objects.select_for_update().get(pk=item.letzshop_order_id)
-    update_fields = ["updated_at"]
+    order = (
+        LetzshopOrder.objects.select_for_update()
+        .only("inventory_units", "letzshop_state", "sync_status", "local_order_id")
+        .get(pk=item.letzshop_order_id)
+    )
     if item.operation == Operation.SET_TRACKING:
         order.sync_status = LetzshopOrder.SyncStatus.SHIPPED
-        update_fields.append("sync_status")
+        if response.get("shipment_state") in LetzshopOrder.State.values:
+            order.letzshop_state = response["shipment_state"]  # as Letzshop now shows it
         target = Order.Status.SHIPPED
     else:
         answered = response.get("units", {})
@@ -353,16 +367,17 @@ def _apply(item: Queue, response: dict[str, Any]) -> None:
             order.letzshop_state = LetzshopOrder.State.CONFIRMED
         if order.sync_status != LetzshopOrder.SyncStatus.SHIPPED:
             order.sync_status = units_sync_status(states, order.sync_status)
-        update_fields += ["inventory_units", "letzshop_state", "sync_status"]
         target = {"confirmed": Order.Status.CONFIRMED, "rejected": Order.Status.REJECTED}.get(order.sync_status)
-    order.save(update_fields=update_fields)
+    order.save(update_fields=["inventory_units", "letzshop_state", "sync_status", "updated_at"])
     if order.local_order_id and target:
-        local = Order.objects.select_for_update().get(pk=order.local_order_id)
-        if local.status != target and local.can_transition_to(target):
-            local.status = target
-            if target == Order.Status.SHIPPED and local.shipped_at is None:
-                local.shipped_at = timezone.now()
-            local.save(update_fields=["status", "shipped_at", "updated_at"])
+        # Only along an allowed transition (a cancelled order stays cancelled): one UPDATE.
+        allowed_from = [status for status, targets in Order.ALLOWED_TRANSITIONS.items() if target in targets]
+        now = timezone.now()
+        changes = {"status": target, "updated_at": now}
+        local = Order.objects.filter(pk=order.local_order_id, status__in=allowed_from)
+        if target == Order.Status.SHIPPED:
+            local.filter(shipped_at__isnull=True).update(shipped_at=now)
+        local.update(**changes)
 
 
 # --- the sweep ----------------------------------------------------------------------------

@@ -187,3 +187,36 @@ def test_queries_per_page_do_not_grow_with_the_page_size(sandbox_store, letzshop
         with CaptureQueriesContext(connection) as captured:
             assert shipments_page_upsert(store=sandbox_store, shipments=shipments, placeholder_id=placeholder).unchanged
         assert len([q for q in captured.captured_queries if q["sql"].startswith("SELECT")]) == 1
+
+
+def test_a_product_arriving_while_a_page_is_written_still_matches(sandbox_store, letzshop_sandbox):
+    """The catalog gains the missing product just after the page read the catalog: the page's
+    own auto-match, after its commit, resolves the exception it created."""
+    from django.db import connection
+
+    from stores.models import Product
+
+    letzshop_sandbox.state.reset(shipments=20, seed=3, unmatched_ratio=1.0, units_per_shipment=1)
+    placeholder = placeholder_product_get(store=sandbox_store).pk
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=letzshop_sandbox.url) as client:
+        shipments = client.shipments_page(first=20).shipments
+    missing = next(
+        s.inventory_units[0].variant.trade_id.number
+        for s in shipments
+        if s.inventory_units[0].variant.trade_id and gtin14(s.inventory_units[0].variant.trade_id.number)
+    )
+
+    def add_product_after_the_catalog_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('SELECT "stores_product"."gtin_normalized"'):
+            Product.objects.create(
+                store=sandbox_store, name="Arrived late", sku="LATE-1", gtin=missing, gtin_normalized=gtin14(missing)
+            )
+        return result
+
+    with connection.execute_wrapper(add_product_after_the_catalog_read):
+        outcome = shipments_page_upsert(store=sandbox_store, shipments=shipments, placeholder_id=placeholder)
+    assert outcome.exceptions_created > 0
+    late = OrderItemException.objects.filter(store=sandbox_store, gtin_normalized=gtin14(missing))
+    assert late.exists() and all(e.status == "resolved" for e in late)
+    assert all(e.resolved_product.sku == "LATE-1" for e in late)

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from merchants.models import Merchant
@@ -73,3 +74,14 @@ class CatalogImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     exceptions_resolved = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())
+
+
+class CatalogCopySerializer(serializers.Serializer):
+    source_store_id = serializers.IntegerField(help_text=_("The store whose catalog to copy from"))
+    product_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Only these products of the source store (all of them without it)"),
+    )

@@ -10,6 +10,7 @@ from config.parsers import CSVTextParser
 from stores import selectors, services
 from stores.api.serializers import (
     AdminProductSerializer,
+    CatalogCopySerializer,
     CatalogImportResultSerializer,
     MembershipSerializer,
     ProductSerializer,
@@ -102,6 +103,19 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
                 raise InvalidInput("store_id must be a store id (a whole number).", field="store_id")
             qs = qs.filter(store_id=int(store_id))
         return selectors.product_search(queryset=qs, search=self.request.query_params.get("search"))
+
+
+class AdminCatalogCopyViewSet(AdminViewSet):
+    """``POST /api/v1/admin/stores/{store_pk}/products/copy``: products of another store enter
+    this store's catalog (``copy_to_store_catalog``), auto-matching its pending exceptions."""
+
+    @extend_schema(request=CatalogCopySerializer, responses=CatalogImportResultSerializer)
+    def copy(self, request, store_pk=None):
+        store = selectors.store_get(store_id=store_pk)
+        serializer = CatalogCopySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.catalog_copy(store=store, **serializer.validated_data)
+        return Response(result.as_dict())
 
 
 class StoreProductViewSet(

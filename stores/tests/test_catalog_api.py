@@ -3,6 +3,7 @@ import pytest
 from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
 from stores.models import Product
+from stores.services import placeholder_product_get
 from stores.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,45 @@ def test_product_list_costs_the_same_queries_for_1_and_100_rows(store, store_api
     ProductFactory.create_batch(99, store=store)
     with django_assert_max_num_queries(4):
         assert len(store_api.get("/api/v1/store/products", {"page_size": 100}).json()["results"]) == 100
+
+
+def test_admin_copies_another_stores_products_and_auto_matches(store, other_store, admin_api):
+    wanted = ProductFactory(store=other_store, sku="WINE-1", gtin="4006381333931", price="9.90")
+    also = ProductFactory(store=other_store, sku="WINE-2")
+    ProductFactory(store=store, sku="WINE-2", name="Old name")
+    exception = OrderItemExceptionFactory(store=store, original_gtin="4006381333931")
+    placeholder_product_get(store=other_store)
+    url = f"/api/v1/admin/stores/{store.pk}/products/copy"
+
+    response = admin_api.post(url, {"source_store_id": other_store.pk}, format="json")
+
+    assert response.status_code == 200, response.content
+    # No error row: the source's placeholder product is not copied (its SKU is refused).
+    assert response.json() == {"created": 1, "updated": 1, "exceptions_resolved": 1, "errors": []}
+    copy = Product.objects.get(store=store, sku="WINE-1")
+    assert (copy.gtin, str(copy.price)) == (wanted.gtin, "9.90")
+    assert Product.objects.get(store=store, sku="WINE-2").name == also.name
+    exception.refresh_from_db()
+    assert (exception.status, exception.resolved_product_id) == (OrderItemException.Status.RESOLVED, copy.pk)
+
+
+def test_admin_copy_of_listed_products_refuses_what_is_not_the_sources(store, other_store, admin_api):
+    listed = ProductFactory(store=other_store, sku="ONLY")
+    ProductFactory(store=other_store, sku="NOT-THIS")
+    stranger = ProductFactory(store=store)
+    url = f"/api/v1/admin/stores/{store.pk}/products/copy"
+
+    refused = admin_api.post(url, {"source_store_id": other_store.pk, "product_ids": [stranger.pk]}, format="json")
+    same = admin_api.post(url, {"source_store_id": store.pk}, format="json")
+    unknown = admin_api.post(url, {"source_store_id": other_store.pk + 1000}, format="json")
+    copied = admin_api.post(url, {"source_store_id": other_store.pk, "product_ids": [listed.pk]}, format="json")
+
+    assert (refused.status_code, list(refused.json())) == (400, ["product_ids"])
+    assert str(stranger.pk) in refused.json()["product_ids"][0]
+    assert (same.status_code, list(same.json())) == (400, ["source_store_id"])
+    assert (unknown.status_code, list(unknown.json())) == (400, ["source_store_id"])
+    assert copied.json()["created"] == 1
+    assert set(Product.objects.filter(store=store, sku__in=["ONLY", "NOT-THIS"]).values_list("sku", flat=True)) == {
+        "ONLY"
+    }
+    assert admin_api.post(f"/api/v1/admin/stores/{store.pk + 1000}/products/copy", {}, format="json").status_code == 404

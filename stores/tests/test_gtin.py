@@ -31,6 +31,9 @@ def test_valid_gtins_compare_as_gtin14(raw, expected):
         ("40063813339AB", "not only digits"),
         ("3161484101", "10 digits (expected 8, 12, 13 or 14)"),
         ("316148410Y", "not only digits"),
+        ("4006381333²31", "not only digits"),  # a digit for Python, not a barcode digit
+        ("٤٠٠٦٣٨١٣٣٣٩٣١", "not only digits"),
+        ("316148410²", "not only digits"),
     ],
 )
 def test_invalid_gtins_say_why(raw, problem):

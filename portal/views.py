@@ -1,0 +1,221 @@
+"""The store portal's pages. They render templates and handle login, logout and the choice of
+store; the data on each page comes from the REST API, called from the browser with the session.
+
+The current store is kept in the session: the switcher sets it, an order page opened from a
+link sets it to the order's store, and a user of one store never has to choose.
+"""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from config.errors import NotFound
+from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN
+from portal.labels import portal_labels
+from portal.selectors import (
+    PortalStore,
+    letzshop_order_of_local_order,
+    letzshop_order_store_id,
+    portal_store_get,
+    portal_stores,
+)
+
+SESSION_STORE = "portal_store_id"
+# Suggestions of the tracking form (the guide's carriers and those Letzshop ships with).
+CARRIERS = ("dhl", "ups", "fedex", "post_lu", "dpd", "gls", "greco", "colissimo", "xpresslogistics")
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+    extra_context = {"title": _("Log in")}
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PortalPage(LoginRequiredMixin, TemplateView):
+    """A page for the current store. Subclasses name their template and their place in the menu."""
+
+    nav: str = ""
+    title = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.stores = portal_stores(user=request.user)
+        self.store = self.current_store(request, *args, **kwargs)
+        if self.store is None:
+            if not self.stores:
+                return render(request, "portal/no_store.html", {"title": _("No store")}, status=403)
+            chooser = reverse("portal:stores")
+            return HttpResponseRedirect(f"{chooser}?next={request.get_full_path()}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def current_store(self, request, *args, **kwargs) -> PortalStore | None:
+        chosen = request.session.get(SESSION_STORE)
+        if chosen is not None:
+            for store in self.stores:
+                if store.id == chosen:
+                    return store
+            request.session.pop(SESSION_STORE, None)  # no longer one of the user's stores
+        if len(self.stores) == 1:
+            return self.stores[0]
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        labels = portal_labels()
+        context.update(
+            title=self.title,
+            labels=labels,
+            nav=self.nav,
+            store=self.store,
+            stores=self.stores,
+            portal_config={
+                "storeId": self.store.id,
+                "userId": self.request.user.pk,
+                "role": self.store.role,
+                "canManage": self.store.can_manage,
+                "apiBase": "/api/v1/store/",
+                "loginUrl": reverse("portal:login"),
+                "timeZone": settings.TIME_ZONE,
+                "labels": labels,
+                "urls": {
+                    "home": reverse("portal:home"),
+                    "orders": reverse("portal:orders"),
+                    "localOrder": reverse("portal:local-order", args=[0]).replace("/0/", "/{id}/"),
+                    "exceptions": reverse("portal:exceptions"),
+                    "queue": reverse("portal:queue"),
+                    "logs": reverse("portal:logs"),
+                    "settings": reverse("portal:settings"),
+                },
+            },
+        )
+        return context
+
+
+class HomeView(PortalPage):
+    template_name = "portal/home.html"
+    nav = "home"
+    title = _("Overview")
+
+
+class SettingsView(PortalPage):
+    template_name = "portal/settings.html"
+    nav = "settings"
+    title = _("Letzshop Integration")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["default_endpoint"] = settings.LETZSHOP_API_ENDPOINT
+        context["interval_min"], context["interval_max"] = SYNC_INTERVAL_MIN, SYNC_INTERVAL_MAX
+        context["portal_config"]["defaultEndpoint"] = settings.LETZSHOP_API_ENDPOINT
+        context["portal_config"]["interval"] = {"min": SYNC_INTERVAL_MIN, "max": SYNC_INTERVAL_MAX}
+        return context
+
+
+class OrderListView(PortalPage):
+    template_name = "portal/orders.html"
+    nav = "orders"
+    title = _("Orders")
+
+
+class OrderDetailView(PortalPage):
+    template_name = "portal/order.html"
+    nav = "orders"
+    title = _("Order")
+
+    def current_store(self, request, *args, **kwargs):
+        # The order decides the store: 404 unless it is in one of the user's stores.
+        try:
+            store_id = letzshop_order_store_id(user=request.user, order_id=kwargs["order_id"])
+        except NotFound:
+            raise Http404(_("No such order in your stores.")) from None
+        store = next((s for s in self.stores if s.id == store_id), None)
+        if store is None:
+            # A platform admin's switcher is capped; the order's store is still theirs to open.
+            store = portal_store_get(user=request.user, store_id=store_id)
+        if request.session.get(SESSION_STORE) != store.id:
+            request.session[SESSION_STORE] = store.id
+        return store
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["order_id"] = self.kwargs["order_id"]
+        context["carriers"] = CARRIERS
+        context["portal_config"]["orderId"] = self.kwargs["order_id"]
+        return context
+
+
+class LocalOrderView(LoginRequiredMixin, View):
+    """The order page of a local order id (what a product exception names)."""
+
+    def get(self, request, order_id: int):
+        try:
+            letzshop_order_id = letzshop_order_of_local_order(user=request.user, order_id=order_id)
+        except NotFound:
+            raise Http404(_("No such order in your stores.")) from None
+        return redirect("portal:order", order_id=letzshop_order_id)
+
+
+class ExceptionListView(PortalPage):
+    template_name = "portal/exceptions.html"
+    nav = "exceptions"
+    title = _("Product exceptions")
+
+
+class QueueView(PortalPage):
+    template_name = "portal/queue.html"
+    nav = "queue"
+    title = _("Fulfillment queue")
+
+
+class SyncLogView(PortalPage):
+    template_name = "portal/logs.html"
+    nav = "logs"
+    title = _("Sync logs")
+
+
+class StoreChoiceView(LoginRequiredMixin, View):
+    """GET: the list of the user's stores to pick from. POST ``store_id``: make it the current
+    store (only one of the user's stores; any store for a platform admin), then go back."""
+
+    def get(self, request):
+        stores = portal_stores(user=request.user)
+        if not stores:
+            return render(request, "portal/no_store.html", {"title": _("No store")}, status=403)
+        context = {
+            "title": _("Choose a store"),
+            "stores": stores,
+            "next": _safe_next(request, reverse("portal:home")),
+            "current_id": request.session.get(SESSION_STORE),
+        }
+        return render(request, "portal/stores.html", context)
+
+    def post(self, request):
+        try:
+            store = portal_store_get(user=request.user, store_id=request.POST.get("store_id"))
+        except NotFound:
+            raise Http404(_("No such store among yours.")) from None
+        request.session[SESSION_STORE] = store.id
+        target = _safe_next(request, reverse("portal:home"))
+        # A page of one order belongs to the store it was opened for; after a switch, the list.
+        if target.startswith(reverse("portal:orders")) and target.rstrip("/") != reverse("portal:orders").rstrip("/"):
+            target = reverse("portal:orders")
+        return redirect(target)
