@@ -1,8 +1,10 @@
 """Orders (every channel) and Settings > Shipping. Read-only pages: every change is an action
 through the services (orders.admin_views, letzshop.admin_views)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
+from django.db import models
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -199,7 +201,8 @@ class ShippingCarrierAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     """Admin > Settings > Shipping: where each carrier's labels are (prefix + shipment number)."""
 
     changelist_title = _("Settings > Shipping: carrier label URL prefixes")
-    list_display = ["name", "code", "label_url_prefix", "example", "updated_at"]
+    list_display = ["name", "code", "label_url_prefix", "example"]
+    formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 45})}}
     list_display_links = ["name"]
     list_editable = ["label_url_prefix"]
     search_fields = ["name", "code"]
