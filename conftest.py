@@ -108,18 +108,18 @@ def browser():
     """Debian's Chromium, headless, driven by Playwright (no browser download)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does it)")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
-    # between two page actions are still synchronous.
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
+    # make between two page actions are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
     own_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
-        # Playwright leaves its event loop running in this thread, and Django then keeps the ORM's
-        # connections per async context: the tests' queries would go through a second connection
-        # that nothing closes (on SQLite, an open file that later breaks other processes' access).
-        # The thread's own connections serve that context too.
+        # With that loop running, Django keeps the ORM's connections per async context: the
+        # tests' queries would go through a second connection that nothing closes (on SQLite an
+        # open file whose locks later break other processes' access). The thread's own
+        # connections serve that context too.
         for alias, connection in own_connections.items():
             connections[alias] = connection
         browser = playwright.chromium.launch(

@@ -8,7 +8,6 @@ built from a DISTINCT over the listed table, a date hierarchy.
 
 from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
-from django.db.models import Q
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -26,9 +25,15 @@ from config.admin_helpers import (
     status_badge,
     when,
 )
-from exceptions.admin_filters import HasExceptionsFilter
 from exceptions.selectors import exception_counts_by_order
 from letzshop import admin_views, selectors
+from letzshop.admin_filters import (
+    AutoSyncFilter,
+    ConfiguredFilter,
+    LastSyncFilter,
+    LetzshopCarrierFilter,
+    LetzshopHasExceptionsFilter,
+)
 from letzshop.models import (
     LetzshopFulfillmentQueue,
     LetzshopOrder,
@@ -36,7 +41,6 @@ from letzshop.models import (
     LetzshopSyncLog,
     SyncStatus,
 )
-from orders.admin_filters import CarrierFilter
 from stores.admin_filters import StoreFilter
 
 
@@ -61,49 +65,6 @@ class LetzshopAdmin(ChangeListTitleMixin, admin.ModelAdmin):
 
 
 # --- the dashboard ------------------------------------------------------------------------
-
-
-class ConfiguredFilter(admin.SimpleListFilter):
-    title = _("credentials")
-    parameter_name = "configured"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Configured")), ("no", _("Not configured"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(letzshop_credentials__isnull=self.value() == "no")
-        return queryset
-
-
-class AutoSyncFilter(admin.SimpleListFilter):
-    title = _("auto-sync")
-    parameter_name = "autosync"
-
-    def lookups(self, request, model_admin):
-        return [("on", _("On")), ("off", _("Off"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "on":
-            return queryset.filter(letzshop_credentials__auto_sync_enabled=True)
-        if self.value() == "off":
-            return queryset.filter(
-                Q(letzshop_credentials__isnull=True) | Q(letzshop_credentials__auto_sync_enabled=False)
-            )
-        return queryset
-
-
-class LastSyncFilter(admin.SimpleListFilter):
-    title = _("last sync")
-    parameter_name = "last_sync"
-
-    def lookups(self, request, model_admin):
-        return [(value, label) for value, label in SyncStatus.choices if value != SyncStatus.RUNNING]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(letzshop_credentials__last_sync_status=self.value())
-        return queryset
 
 
 @admin.register(LetzshopStore)
@@ -228,14 +189,6 @@ class LetzshopStoreAdmin(LetzshopAdmin):
 
 
 # --- orders ---------------------------------------------------------------------------------
-
-
-class LetzshopCarrierFilter(CarrierFilter):
-    field_name = "local_order__shipping_carrier"
-
-
-class LetzshopHasExceptionsFilter(HasExceptionsFilter):
-    order_field = "local_order_id"
 
 
 @admin.register(LetzshopOrder)
