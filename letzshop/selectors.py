@@ -2,6 +2,7 @@
 
 from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from config.errors import NotFound
 from exceptions.models import OrderItemException
@@ -59,7 +60,7 @@ def letzshop_order_get(*, store: Store, order_id: int) -> LetzshopOrder:
     try:
         return letzshop_order_list(store=store).get(pk=order_id)
     except (LetzshopOrder.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"Letzshop order {order_id} not found.") from None
+        raise NotFound(gettext("Letzshop order %(id)s not found.") % {"id": order_id}) from None
 
 
 def sync_log_list(*, store: Store) -> QuerySet[LetzshopSyncLog]:
@@ -74,4 +75,4 @@ def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
     try:
         return queue_list(store=store).get(pk=item_id)
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"Queue item {item_id} not found.") from None
+        raise NotFound(gettext("Queue item %(id)s not found.") % {"id": item_id}) from None

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from config.errors import Conflict
 from merchants.models import Merchant
@@ -23,5 +24,5 @@ def merchant_update(*, merchant: Merchant, data: dict[str, Any]) -> Merchant:
 @transaction.atomic
 def merchant_delete(*, merchant: Merchant) -> None:
     if merchant.stores.exists():
-        raise Conflict("This merchant still has stores: delete or move them first.")
+        raise Conflict(gettext("This merchant still has stores: delete or move them first."))
     merchant.delete()

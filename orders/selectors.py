@@ -1,6 +1,7 @@
 """Reads of local orders (platform admins read across stores)."""
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from config.errors import NotFound
 from orders.models import Order
@@ -15,7 +16,7 @@ def order_get(*, order_id: int) -> Order:
     try:
         return order_list().prefetch_related("items__product").get(pk=order_id)
     except (Order.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"Order {order_id} not found.") from None
+        raise NotFound(gettext("Order %(id)s not found.") % {"id": order_id}) from None
 
 
 def order_stats(*, orders: QuerySet[Order]) -> dict:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.errors import Conflict, InvalidInput
 from orders.models import Order, ShippingCarrier
@@ -15,13 +16,20 @@ from orders.models import Order, ShippingCarrier
 def order_status_update(*, order: Order, status: str, user=None) -> Order:
     """Move an order to ``status`` if the transition is allowed (Order.ALLOWED_TRANSITIONS)."""
     if status not in Order.Status.values:
-        raise InvalidInput(f"Unknown status {status!r}: one of {', '.join(Order.Status.values)}.", field="status")
+        raise InvalidInput(
+            gettext("Unknown status %(status)s: one of %(allowed)s.")
+            % {"status": repr(status), "allowed": ", ".join(Order.Status.values)},
+            field="status",
+        )
     order = Order.objects.select_for_update().get(pk=order.pk)
     if status == order.status:
         return order
     if not order.can_transition_to(status):
-        allowed = ", ".join(Order.ALLOWED_TRANSITIONS[order.status]) or "none (it is final)"
-        raise Conflict(f"An order that is {order.status} cannot become {status}; allowed: {allowed}.")
+        allowed = ", ".join(Order.ALLOWED_TRANSITIONS[order.status]) or gettext("none (it is final)")
+        raise Conflict(
+            gettext("An order that is %(status)s cannot become %(target)s; allowed: %(allowed)s.")
+            % {"status": order.status, "target": status, "allowed": allowed}
+        )
     order.status = status
     if status == Order.Status.SHIPPED and order.shipped_at is None:
         order.shipped_at = timezone.now()
@@ -41,10 +49,10 @@ def order_mark_shipped(
         try:
             URLValidator(schemes=["http", "https"])(tracking_url)
         except ValidationError:
-            raise InvalidInput("Enter a full tracking URL (https://...).", field="tracking_url") from None
+            raise InvalidInput(gettext("Enter a full tracking URL (https://...)."), field="tracking_url") from None
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status not in (Order.Status.PENDING, Order.Status.CONFIRMED, Order.Status.SHIPPED):
-        raise Conflict(f"A {order.status} order cannot be marked as shipped.")
+        raise Conflict(gettext("A %(status)s order cannot be marked as shipped.") % {"status": order.status})
     order.status = Order.Status.SHIPPED
     order.shipped_at = order.shipped_at or timezone.now()
     if tracking_number:
@@ -64,13 +72,17 @@ def shipping_label(*, order: Order) -> dict[str, Any]:
     label_url, message = None, ""
     carrier = ShippingCarrier.objects.filter(code=order.shipping_carrier).first() if order.shipping_carrier else None
     if not order.shipment_number:
-        message = "This order has no shipment number: re-import it from Letzshop to capture it."
+        message = gettext("This order has no shipment number: re-import it from Letzshop to capture it.")
     elif not order.shipping_carrier:
-        message = "This order has no shipping carrier."
+        message = gettext("This order has no shipping carrier.")
     elif carrier is None:
-        message = f"Unknown carrier {order.shipping_carrier!r}: add it in Admin > Settings > Shipping."
+        message = gettext("Unknown carrier %(carrier)s: add it in Admin > Settings > Shipping.") % {
+            "carrier": repr(order.shipping_carrier)
+        }
     elif not carrier.label_url_prefix:
-        message = f"No label URL prefix is set for {carrier.name}: set it in Admin > Settings > Shipping."
+        message = gettext("No label URL prefix is set for %(carrier)s: set it in Admin > Settings > Shipping.") % {
+            "carrier": carrier.name
+        }
     else:
         label_url = f"{carrier.label_url_prefix}{order.shipment_number}"
     return {

@@ -8,6 +8,7 @@ stores before a page is rendered.
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext
 
 from config.errors import NotFound
 from letzshop.models import LetzshopOrder
@@ -52,7 +53,7 @@ def portal_store_get(*, user: AbstractBaseUser, store_id) -> PortalStore:
     try:
         pk = int(store_id)
     except (TypeError, ValueError):
-        raise NotFound(f"Store {store_id!r} not found.") from None
+        raise NotFound(gettext("Store %(id)s not found.") % {"id": repr(store_id)}) from None
     if user.is_staff:
         row = Store.objects.filter(pk=pk).values_list("pk", "name", "code").first()
         if row is not None:
@@ -65,7 +66,7 @@ def portal_store_get(*, user: AbstractBaseUser, store_id) -> PortalStore:
         )
         if row is not None:
             return PortalStore(*row)
-    raise NotFound(f"Store {pk} not found.")
+    raise NotFound(gettext("Store %(id)s not found.") % {"id": pk})
 
 
 def letzshop_order_of_local_order(*, user: AbstractBaseUser, order_id: int) -> int:
@@ -78,7 +79,7 @@ def letzshop_order_of_local_order(*, user: AbstractBaseUser, order_id: int) -> i
         .first()
     )
     if letzshop_order_id is None:
-        raise NotFound(f"Order {order_id} not found.")
+        raise NotFound(gettext("Order %(id)s not found.") % {"id": order_id})
     return letzshop_order_id
 
 
@@ -90,5 +91,5 @@ def letzshop_order_store_id(*, user: AbstractBaseUser, order_id: int) -> int:
         .first()
     )
     if store_id is None:
-        raise NotFound(f"Letzshop order {order_id} not found.")
+        raise NotFound(gettext("Letzshop order %(id)s not found.") % {"id": order_id})
     return store_id

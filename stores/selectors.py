@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from config.errors import NotFound
 from stores.models import Product, Store, StoreMembership
@@ -18,7 +19,7 @@ def store_get(*, store_id: int) -> Store:
     try:
         return Store.objects.select_related("merchant").get(pk=store_id)
     except (Store.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"Store {store_id} not found.") from None
+        raise NotFound(gettext("Store %(id)s not found.") % {"id": store_id}) from None
 
 
 def membership_list(*, store: Store) -> QuerySet[StoreMembership]:
@@ -52,7 +53,7 @@ def product_get(*, store: Store, product_id: int) -> Product:
     try:
         return Product.objects.get(store=store, pk=product_id, is_placeholder=False)
     except (Product.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"Product {product_id} not found in this store.") from None
+        raise NotFound(gettext("Product %(id)s not found in this store.") % {"id": product_id}) from None
 
 
 def products_by_gtin(*, store: Store, gtins: set[str]) -> dict[str, list[int]]:

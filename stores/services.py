@@ -33,9 +33,9 @@ IMPORT_BATCH = 2000
 def store_create(*, merchant: Merchant, name: str, code: str = "", is_active: bool = True) -> Store:
     code = slugify(code or name)
     if not code:
-        raise InvalidInput("Give the store a code (letters, digits, dashes).", field="code")
+        raise InvalidInput(_("Give the store a code (letters, digits, dashes)."), field="code")
     if Store.objects.filter(code=code).exists():
-        raise InvalidInput(f"The code {code!r} is taken: choose another.", field="code")
+        raise InvalidInput(_("The code %(code)s is taken: choose another.") % {"code": repr(code)}, field="code")
     store = Store.objects.create(merchant=merchant, name=name, code=code, is_active=is_active)
     placeholder_product_get(store=store)
     return store
@@ -43,7 +43,7 @@ def store_create(*, merchant: Merchant, name: str, code: str = "", is_active: bo
 
 def user_create(*, username: str, password: str, email: str = "", is_staff: bool = False):
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(f"The username {username!r} is taken.", field="username")
+        raise InvalidInput(_("The username %(name)s is taken.") % {"name": repr(username)}, field="username")
     user = User(username=username, email=email, is_staff=is_staff)
     try:
         validate_password(password, user)
@@ -56,11 +56,13 @@ def user_create(*, username: str, password: str, email: str = "", is_staff: bool
 
 def membership_add(*, store: Store, user_id: int, role: str) -> StoreMembership:
     if role not in StoreMembership.Role.values:
-        raise InvalidInput(f"Role must be one of {', '.join(StoreMembership.Role.values)}.", field="role")
+        raise InvalidInput(
+            _("Role must be one of %(roles)s.") % {"roles": ", ".join(StoreMembership.Role.values)}, field="role"
+        )
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise InvalidInput(f"User {user_id} does not exist.", field="user_id")
-    membership, _ = StoreMembership.objects.update_or_create(user=user, store=store, defaults={"role": role})
+        raise InvalidInput(_("User %(id)s does not exist.") % {"id": user_id}, field="user_id")
+    membership, _created = StoreMembership.objects.update_or_create(user=user, store=store, defaults={"role": role})
     return membership
 
 
@@ -89,7 +91,7 @@ def _as_bool(value: Any) -> bool:
         return True
     if text in ("0", "false", "no", "n", "off", ""):
         return False
-    raise ValueError(f"{value!r} is not true or false")
+    raise ValueError(_("%(value)s is not true or false") % {"value": repr(value)})
 
 
 def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -98,18 +100,18 @@ def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict
     clean: dict[str, Any] = {}
     unknown = set(data) - set(PRODUCT_FIELDS)
     if unknown:
-        errors["non_field_errors"] = [f"Unknown field(s): {', '.join(sorted(unknown))}."]
+        errors["non_field_errors"] = [_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))}]
     if "name" in data or not partial:
         name = str(data.get("name") or "").strip()
         if not name:
-            errors["name"] = ["A product needs a name."]
+            errors["name"] = [_("A product needs a name.")]
         elif len(name) > 500:
-            errors["name"] = ["At most 500 characters."]
+            errors["name"] = [_("At most 500 characters.")]
         clean["name"] = name
     if "sku" in data or not partial:
         sku = str(data.get("sku") or "").strip()
         if sku == PLACEHOLDER_SKU or len(sku) > 100:
-            errors["sku"] = ["This SKU is reserved or longer than 100 characters."]
+            errors["sku"] = [_("This SKU is reserved or longer than 100 characters.")]
         clean["sku"] = sku
     if "gtin" in data or not partial:
         raw = str(data.get("gtin") or "").strip()
@@ -118,14 +120,16 @@ def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict
         if raw:
             gtin = gtin_normalize(raw, data.get("gtin_type") or None)
             if not gtin.is_valid:
-                errors["gtin"] = [f"{raw} is not a valid GTIN ({gtin.problem})."]
+                errors["gtin"] = [
+                    _("%(gtin)s is not a valid GTIN (%(problem)s).") % {"gtin": raw, "problem": gtin.problem}
+                ]
             else:
                 clean["gtin_normalized"] = gtin.gtin14
                 if not data.get("gtin_type"):
                     clean["gtin_type"] = gtin_type_of(gtin.digits)
     if data.get("gtin_type"):
         if data["gtin_type"] not in Product.GtinType.values:
-            errors["gtin_type"] = [f"One of {', '.join(Product.GtinType.values)}."]
+            errors["gtin_type"] = [_("One of %(types)s.") % {"types": ", ".join(Product.GtinType.values)}]
         else:
             clean["gtin_type"] = data["gtin_type"]
     elif "gtin_type" in data or not partial:
@@ -137,7 +141,9 @@ def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict
                 raise InvalidOperation
             clean["price"] = price.quantize(Decimal("0.01"))
         except (InvalidOperation, ValueError):
-            errors["price"] = [f"{data.get('price')!r} is not a price (a number ≥ 0, like 19.99)."]
+            errors["price"] = [
+                _("%(value)s is not a price (a number ≥ 0, like 19.99).") % {"value": repr(data.get("price"))}
+            ]
     if "is_active" in data or not partial:
         try:
             value = data.get("is_active")
@@ -168,7 +174,7 @@ def product_create(*, store: Store, data: dict[str, Any]) -> tuple[Product, int]
     """
     clean = product_fields_clean(data)
     if clean["sku"] and Product.objects.filter(store=store, sku=clean["sku"]).exists():
-        raise InvalidInput(f"The SKU {clean['sku']!r} is already in this catalog.", field="sku")
+        raise InvalidInput(_("The SKU %(sku)s is already in this catalog.") % {"sku": repr(clean["sku"])}, field="sku")
     product = Product.objects.create(store=store, **clean)
     return product, _auto_match(store=store, products=[product])
 
@@ -180,7 +186,7 @@ def product_update(*, product: Product, data: dict[str, Any]) -> tuple[Product, 
         clean.get("sku")
         and Product.objects.filter(store=product.store, sku=clean["sku"]).exclude(pk=product.pk).exists()
     ):
-        raise InvalidInput(f"The SKU {clean['sku']!r} is already in this catalog.", field="sku")
+        raise InvalidInput(_("The SKU %(sku)s is already in this catalog.") % {"sku": repr(clean["sku"])}, field="sku")
     for name, value in clean.items():
         setattr(product, name, value)
     product.save()
@@ -189,7 +195,7 @@ def product_update(*, product: Product, data: dict[str, Any]) -> tuple[Product, 
 
 def product_delete(*, product: Product) -> None:
     if product.order_items.exists():
-        raise Conflict("This product is on orders: deactivate it instead of deleting it.")
+        raise Conflict(_("This product is on orders: deactivate it instead of deleting it."))
     product.delete()
 
 
@@ -213,10 +219,12 @@ def catalog_rows_from_csv(text: str) -> list[dict[str, Any]]:
     """Rows of a catalog CSV (header: name, sku, gtin, gtin_type, price, is_active)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames:
-        raise InvalidInput("The CSV file is empty: its first line must name the columns.")
+        raise InvalidInput(_("The CSV file is empty: its first line must name the columns."))
     missing = {"name", "sku"} - {name.strip() for name in reader.fieldnames}
     if missing:
-        raise InvalidInput(f"The CSV file lacks the column(s): {', '.join(sorted(missing))}.")
+        raise InvalidInput(
+            _("The CSV file lacks the column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))}
+        )
     return [
         {key.strip(): (value or "").strip() for key, value in row.items() if key and key.strip() in PRODUCT_FIELDS}
         for row in reader
@@ -232,11 +240,11 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
     """
     result = CatalogImportResult()
     if not isinstance(rows, list):
-        raise InvalidInput("Send a JSON list of products, or a CSV file.")
+        raise InvalidInput(_("Send a JSON list of products, or a CSV file."))
     cleaned: dict[str, tuple[int, dict[str, Any]]] = {}
     for index, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            result.errors.append({"row": index, "errors": {"non_field_errors": ["A product is an object."]}})
+            result.errors.append({"row": index, "errors": {"non_field_errors": [_("A product is an object.")]}})
             continue
         try:
             clean = product_fields_clean(row)
@@ -244,11 +252,17 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
             result.errors.append({"row": index, "sku": str(row.get("sku") or ""), "errors": exc.message_dict})
             continue
         if not clean["sku"]:
-            result.errors.append({"row": index, "errors": {"sku": ["The import matches products by SKU: give one."]}})
+            result.errors.append(
+                {"row": index, "errors": {"sku": [_("The import matches products by SKU: give one.")]}}
+            )
             continue
         if clean["sku"] in cleaned:
             result.errors.append(
-                {"row": index, "sku": clean["sku"], "errors": {"sku": [f"Also on row {cleaned[clean['sku']][0]}."]}}
+                {
+                    "row": index,
+                    "sku": clean["sku"],
+                    "errors": {"sku": [_("Also on row %(row)d.") % {"row": cleaned[clean["sku"]][0]}]},
+                }
             )
             continue
         cleaned[clean["sku"]] = (index, clean)
@@ -326,7 +340,7 @@ def store_update(*, store: Store, data: dict[str, Any]) -> Store:
     if "code" in data:
         code = slugify(data["code"])
         if Store.objects.filter(code=code).exclude(pk=store.pk).exists():
-            raise InvalidInput(f"The code {code!r} is taken: choose another.", field="code")
+            raise InvalidInput(_("The code %(code)s is taken: choose another.") % {"code": repr(code)}, field="code")
         store.code = code
     for name in ("name", "is_active", "merchant"):
         if name in data:
@@ -338,5 +352,5 @@ def store_update(*, store: Store, data: dict[str, Any]) -> Store:
 @transaction.atomic
 def store_delete(*, store: Store) -> None:
     if store.orders.exists():
-        raise Conflict("This store has orders: deactivate it (is_active false) instead of deleting it.")
+        raise Conflict(_("This store has orders: deactivate it (is_active false) instead of deleting it."))
     store.delete()

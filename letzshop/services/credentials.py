@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.errors import InvalidInput, NotFound
 from letzshop.crypto import CredentialsDecryptionError, decrypt_value, encrypt_value, mask_key, rotate_value
@@ -36,18 +37,20 @@ def api_endpoint_validate(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidInput("Enter a full URL such as https://letzshop.lu/graphql.", field="api_endpoint")
+        raise InvalidInput(gettext("Enter a full URL such as https://letzshop.lu/graphql."), field="api_endpoint")
     if parts.username or parts.password:
-        raise InvalidInput("The endpoint URL must not carry a user name or password.", field="api_endpoint")
+        raise InvalidInput(gettext("The endpoint URL must not carry a user name or password."), field="api_endpoint")
     if host not in allowed:
         raise InvalidInput(
-            f"The host {host} is not allowed: the endpoint must be on one of LETZSHOP_ALLOWED_HOSTS "
-            f"({', '.join(allowed) or 'none set'}).",
+            gettext(
+                "The host %(host)s is not allowed: the endpoint must be on one of LETZSHOP_ALLOWED_HOSTS (%(hosts)s)."
+            )
+            % {"host": host, "hosts": ", ".join(allowed) or gettext("none set")},
             field="api_endpoint",
         )
     if parts.scheme == "http" and not _is_loopback(host):
         raise InvalidInput(
-            "The endpoint must use https (plain http is allowed only for a loopback host such as 127.0.0.1).",
+            gettext("The endpoint must use https (plain http is allowed only for a loopback host such as 127.0.0.1)."),
             field="api_endpoint",
         )
     return url
@@ -56,10 +59,10 @@ def api_endpoint_validate(url: str) -> str:
 def api_key_validate(api_key) -> str:
     api_key = str(api_key or "").strip()
     if not api_key:
-        raise InvalidInput("Enter the Letzshop API key.", field="api_key")
+        raise InvalidInput(gettext("Enter the Letzshop API key."), field="api_key")
     if len(api_key) > MAX_API_KEY_LENGTH or any(ch.isspace() for ch in api_key):
         raise InvalidInput(
-            "This does not look like a Letzshop API key (no spaces, at most 500 characters).", field="api_key"
+            gettext("This does not look like a Letzshop API key (no spaces, at most 500 characters)."), field="api_key"
         )
     return api_key
 
@@ -71,7 +74,8 @@ def sync_interval_validate(value) -> int:
         minutes = None
     if minutes is None or not SYNC_INTERVAL_MIN <= minutes <= SYNC_INTERVAL_MAX:
         raise InvalidInput(
-            f"The sync interval is a number of minutes between {SYNC_INTERVAL_MIN} and {SYNC_INTERVAL_MAX}.",
+            gettext("The sync interval is a number of minutes between %(min)d and %(max)d.")
+            % {"min": SYNC_INTERVAL_MIN, "max": SYNC_INTERVAL_MAX},
             field="sync_interval_minutes",
         )
     return minutes
@@ -80,7 +84,7 @@ def sync_interval_validate(value) -> int:
 def credentials_get(*, store: Store) -> StoreLetzshopCredentials:
     credentials = StoreLetzshopCredentials.objects.filter(store=store).first()
     if credentials is None:
-        raise NotFound("This store has no Letzshop credentials yet: save an API key first.")
+        raise NotFound(gettext("This store has no Letzshop credentials yet: save an API key first."))
     return credentials
 
 
@@ -111,10 +115,10 @@ def credentials_save(
     credentials = StoreLetzshopCredentials.objects.select_for_update().filter(store=store).first()
     if credentials is None:
         if partial:
-            raise NotFound("This store has no Letzshop credentials yet: save an API key first.")
+            raise NotFound(gettext("This store has no Letzshop credentials yet: save an API key first."))
         credentials = StoreLetzshopCredentials(store=store, api_endpoint=settings.LETZSHOP_API_ENDPOINT)
         if api_key is None:
-            raise InvalidInput("Enter the Letzshop API key.", field="api_key")
+            raise InvalidInput(gettext("Enter the Letzshop API key."), field="api_key")
     if api_key is not None:
         credentials.api_key_encrypted = encrypt_value(api_key_validate(api_key))
     if api_endpoint is not None:

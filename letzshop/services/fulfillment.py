@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.errors import Conflict, InvalidInput
 from exceptions.selectors import blocking_exception_count
@@ -98,13 +99,16 @@ def _units_requested(order: LetzshopOrder, unit_ids: list[str] | None) -> list[s
     if unit_ids is None:
         chosen = [unit_id for unit_id, state in states.items() if state == UNIT_UNCONFIRMED]
         if not chosen:
-            raise Conflict("Every inventory unit of this order is already confirmed or declined.")
+            raise Conflict(gettext("Every inventory unit of this order is already confirmed or declined."))
         return chosen
     if not isinstance(unit_ids, list) or not unit_ids or not all(isinstance(u, str) for u in unit_ids):
-        raise InvalidInput("Give a list of inventory unit ids.", field="inventory_unit_ids")
+        raise InvalidInput(gettext("Give a list of inventory unit ids."), field="inventory_unit_ids")
     unknown = [unit_id for unit_id in unit_ids if unit_id not in states]
     if unknown:
-        raise InvalidInput(f"Not inventory units of this order: {', '.join(unknown)}.", field="inventory_unit_ids")
+        raise InvalidInput(
+            gettext("Not inventory units of this order: %(units)s.") % {"units": ", ".join(unknown)},
+            field="inventory_unit_ids",
+        )
     return list(dict.fromkeys(unit_ids))
 
 
@@ -121,7 +125,7 @@ def order_confirm(
     order = _locked(order)
     blocking = blocking_exception_count(order_id=order.local_order_id) if order.local_order_id else 0
     if blocking:
-        raise Conflict(f"Order has {blocking} unresolved exception(s)")
+        raise Conflict(gettext("Order has %(count)d unresolved exception(s)") % {"count": blocking})
     units = _units_requested(order, inventory_unit_ids)
     return _enqueue(order=order, operation=Operation.CONFIRM, payload={"inventory_unit_ids": units}, user=user)
 
@@ -134,7 +138,7 @@ def order_reject(
     ``isAvailable: false`` (Letzshop has no reject mutation). The reason stays with us."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the order is declined (for example: out of stock).", field="reason")
+        raise InvalidInput(gettext("Say why the order is declined (for example: out of stock)."), field="reason")
     order = _locked(order)
     units = _units_requested(order, inventory_unit_ids)
     order.decline_reason = reason[:500]
@@ -151,14 +155,16 @@ def order_set_tracking(
     number = (tracking_number or "").strip()
     carrier = (tracking_carrier or "").strip()
     if not number:
-        raise InvalidInput("Enter the tracking number.", field="tracking_number")
+        raise InvalidInput(gettext("Enter the tracking number."), field="tracking_number")
     if not carrier:
-        raise InvalidInput("Enter the carrier (for example dhl, ups, post_lu, greco).", field="tracking_carrier")
+        raise InvalidInput(
+            gettext("Enter the carrier (for example dhl, ups, post_lu, greco)."), field="tracking_carrier"
+        )
     order = _locked(order)
     confirmed = any(unit.get("state") == UNIT_CONFIRMED for unit in order.inventory_units)
     confirming = order.queue_items.filter(operation=Operation.CONFIRM, status__in=Queue.OPEN_STATUSES).exists()
     if not (confirmed or confirming):
-        raise Conflict("Confirm at least one inventory unit before setting tracking.")
+        raise Conflict(gettext("Confirm at least one inventory unit before setting tracking."))
     order.tracking_number, order.tracking_carrier = number[:128], carrier[:64]
     order.save(update_fields=["tracking_number", "tracking_carrier", "updated_at"])
     if order.local_order_id:
@@ -173,7 +179,9 @@ def queue_item_retry(*, item: Queue, user=None) -> Queue:
     """Send a failed row again, with a fresh set of attempts; its last error stays until then."""
     item = Queue.objects.select_for_update().get(pk=item.pk)
     if item.status != Queue.Status.FAILED:
-        raise Conflict(f"Only a failed operation can be retried; this one is {item.status}.")
+        raise Conflict(
+            gettext("Only a failed operation can be retried; this one is %(status)s.") % {"status": item.status}
+        )
     clash = Queue.objects.filter(
         letzshop_order_id=item.letzshop_order_id,
         operation=item.operation,
@@ -181,7 +189,7 @@ def queue_item_retry(*, item: Queue, user=None) -> Queue:
         status__in=Queue.OPEN_STATUSES,
     ).exists()
     if clash:
-        raise Conflict("The same operation is already queued for this order.")
+        raise Conflict(gettext("The same operation is already queued for this order."))
     item.status, item.attempts, item.next_attempt_at, item.locked_at = Queue.Status.PENDING, 0, timezone.now(), None
     item.save(update_fields=["status", "attempts", "next_attempt_at", "locked_at", "updated_at"])
     transaction.on_commit(lambda: _wake(item.pk))

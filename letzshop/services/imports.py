@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.bulk import SerializedJSON, insert_rows
 from exceptions.models import OrderItemException
@@ -555,7 +556,8 @@ def orders_import(
         credentials.refresh_from_db(fields=["import_started_at"])
         since = timezone.localtime(credentials.import_started_at).strftime("%H:%M:%S")
         return ImportResult(
-            status="already_running", message=f"An import of this store is already running (since {since})."
+            status="already_running",
+            message=gettext("An import of this store is already running (since %(time)s).") % {"time": since},
         )
     log = sync_log_start(
         store=store,
@@ -652,12 +654,22 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
     if fatal:
         result.errors.append({"error": fatal})
         result.status = SyncStatus.PARTIAL if done else SyncStatus.FAILED
-        result.message = f"Import failed: {fatal}" if not done else f"Import stopped after {done} shipments: {fatal}"
+        if done:
+            result.message = gettext("Import stopped after %(count)d shipments: %(error)s") % {
+                "count": done,
+                "error": fatal,
+            }
+        else:
+            result.message = gettext("Import failed: %(error)s") % {"error": fatal}
     else:
         result.status = SyncStatus.PARTIAL if result.errors else SyncStatus.SUCCESS
-        result.message = f"Import completed: {result.orders_imported} imported, {result.orders_updated} updated"
+        counts = {"imported": result.orders_imported, "updated": result.orders_updated, "failed": len(result.errors)}
         if result.errors:
-            result.message += f", {len(result.errors)} failed"
+            result.message = (
+                gettext("Import completed: %(imported)d imported, %(updated)d updated, %(failed)d failed") % counts
+            )
+        else:
+            result.message = gettext("Import completed: %(imported)d imported, %(updated)d updated") % counts
     completed_at = timezone.now()
     elapsed = time.perf_counter() - clock
     LetzshopSyncLog.objects.filter(pk=log.pk).update(

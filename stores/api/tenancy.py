@@ -7,6 +7,7 @@ for platform admins, the store then coming from the URL. ``config.tests.test_ten
 URL conf to check that no store endpoint is anything else.
 """
 
+from django.utils.translation import gettext
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
@@ -53,8 +54,8 @@ class StoreScopedMixin:
             self.store_context = store_context_resolve(user=request.user, store_id=request.headers.get(STORE_HEADER))
         if self.action in self.managing_actions and not self.store_context.can_manage:
             raise Forbidden(
-                f"Only a store's {' or '.join(StoreMembership.MANAGING_ROLES)} may do this; "
-                f"your role is {self.store_context.role}."
+                gettext("Only a store's %(roles)s may do this; your role is %(role)s.")
+                % {"roles": gettext(" or ").join(StoreMembership.MANAGING_ROLES), "role": self.store_context.role}
             )
 
     @property

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -100,7 +101,7 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
         store_id = self.request.query_params.get("store_id")
         if store_id:
             if not store_id.isdigit():
-                raise InvalidInput("store_id must be a store id (a whole number).", field="store_id")
+                raise InvalidInput(gettext("store_id must be a store id (a whole number)."), field="store_id")
             qs = qs.filter(store_id=int(store_id))
         return selectors.product_search(queryset=qs, search=self.request.query_params.get("search"))
 
@@ -185,11 +186,13 @@ def catalog_rows_from_request(request) -> list:
         return data
     upload = request.FILES.get("file") if hasattr(request, "FILES") else None
     if upload is None:
-        raise InvalidInput("Send a JSON list of products, or a CSV file in the field 'file'.")
+        raise InvalidInput(gettext("Send a JSON list of products, or a CSV file in the field 'file'."))
     if upload.size > MAX_CSV_BYTES:
-        raise InvalidInput(f"The CSV file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.", field="file")
+        raise InvalidInput(
+            gettext("The CSV file is larger than %(size)d MB.") % {"size": MAX_CSV_BYTES // (1024 * 1024)}, field="file"
+        )
     try:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("The CSV file must be UTF-8 text.", field="file") from None
+        raise InvalidInput(gettext("The CSV file must be UTF-8 text."), field="file") from None
     return services.catalog_rows_from_csv(text)
