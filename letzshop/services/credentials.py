@@ -190,6 +190,17 @@ class ConnectionTest:
         return {"success": self.success, "message": self.message, "response_time_ms": round(self.response_time_ms, 1)}
 
 
+def _connection_test(outcome) -> ConnectionTest:
+    """The client's outcome, its two usual messages in the reader's language."""
+    from letzshop.client.client import CONNECTION_AUTH_FAILED, CONNECTION_OK
+
+    message = {
+        CONNECTION_OK: gettext("Connection successful"),
+        CONNECTION_AUTH_FAILED: gettext("Authentication failed: the API key was refused by Letzshop"),
+    }.get(outcome.message, outcome.message)
+    return ConnectionTest(outcome.success, message, outcome.response_time_ms)
+
+
 def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
     """Test the stored credentials against Letzshop; the outcome is written to the sync log."""
     credentials = credentials_get(store=store)
@@ -197,7 +208,7 @@ def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
     try:
         with client_for(credentials=credentials, rate_limit_waits=0) as client:
             outcome = client.test_connection()
-        result = ConnectionTest(outcome.success, outcome.message, outcome.response_time_ms)
+        result = _connection_test(outcome)
     except CredentialsDecryptionError as exc:
         result = ConnectionTest(False, str(exc), 0.0)
     sync_log_write(
@@ -224,7 +235,7 @@ def api_key_test(*, api_key: str, api_endpoint: str | None = None) -> Connection
     endpoint = api_endpoint_validate(api_endpoint or settings.LETZSHOP_API_ENDPOINT)
     with LetzshopClient(api_key=key, endpoint=endpoint, rate_limit_waits=0) as client:
         outcome = client.test_connection()
-    return ConnectionTest(outcome.success, outcome.message, outcome.response_time_ms)
+    return _connection_test(outcome)
 
 
 def credentials_rotate_all() -> tuple[int, int]:
