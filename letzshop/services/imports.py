@@ -408,9 +408,12 @@ def shipments_page_upsert(*, store: Store, shipments: Sequence[Shipment], placeh
             logger.warning("import of store %s met concurrent writes; retrying the page", store.pk)
     if outcome.exception_gtins:
         # A product that entered the catalog while this page was written was matched against
-        # nothing: its own auto-match ran before these exceptions were committed. Matching
-        # after the commit closes that gap from this side.
-        exceptions_auto_match(store=store, gtins=outcome.exception_gtins)
+        # nothing: its own auto-match ran before these exceptions were committed. Looking again
+        # after the commit closes that gap from this side (one read; an UPDATE only if needed).
+        catalog = products_by_gtin(store=store, gtins=outcome.exception_gtins)
+        arrived = {gtin for gtin, products in catalog.items() if len(products) == 1}
+        if arrived:
+            exceptions_auto_match(store=store, gtins=arrived)
     outcome.errors = errors
     return outcome
 
