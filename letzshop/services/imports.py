@@ -45,6 +45,10 @@ logger = logging.getLogger(__name__)
 
 STATE_UNCONFIRMED = "unconfirmed"
 STATE_CONFIRMED = "confirmed"
+# The lease is renewed well within LETZSHOP_IMPORT_LOCK_SECONDS; progress is written often
+# enough for a page polling it to move smoothly.
+LEASE_RENEW_SECONDS = 60.0
+PROGRESS_WRITE_SECONDS = 0.5
 SYNC_ORDER = {"pending": 0, "confirmed": 1, "rejected": 1, "shipped": 2}
 LETZSHOP_FIELDS = [
     "letzshop_order_id",
@@ -572,6 +576,7 @@ def orders_import(
     result = ImportResult(status=SyncStatus.SUCCESS, message="", sync_log_id=log.pk)
     page_size = page_size or settings.LETZSHOP_PAGE_SIZE
     clock = time.perf_counter()
+    throttle = Throttle()
     fatal = ""
     try:
         placeholder_id = placeholder_product_get(store=store).pk
@@ -589,8 +594,9 @@ def orders_import(
                 elif only is None:
                     result.orders_unchanged += len(work.seen)
                 result.pages += 1
-                lease = import_lock_renew(store=store, lease=lease)
-                _report_progress(log=log, result=result, progress=progress)
+                if throttle.due("lease", LEASE_RENEW_SECONDS):
+                    lease = import_lock_renew(store=store, lease=lease)
+                _report_progress(log=log, result=result, progress=progress, throttle=throttle)
                 if only is not None and only <= seen:
                     break
             return seen
@@ -638,7 +644,26 @@ def _add(result: ImportResult, outcome: PageOutcome) -> None:
     result.errors += outcome.errors
 
 
-def _report_progress(*, log: LetzshopSyncLog, result: ImportResult, progress: ProgressCallback | None) -> None:
+class Throttle:
+    """Says when a periodic write is due again, so that a fast import does not write its
+    progress and renew its lease after every page (each an extra commit)."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, float] = {}
+
+    def due(self, name: str, every: float) -> bool:
+        now = time.monotonic()
+        if now - self.last.get(name, float("-inf")) < every:
+            return False
+        self.last[name] = now
+        return True
+
+
+def _report_progress(
+    *, log: LetzshopSyncLog, result: ImportResult, progress: ProgressCallback | None, throttle: Throttle
+) -> None:
+    """The run's progress: to the sync log row (at most every PROGRESS_WRITE_SECONDS, for
+    pages that poll it) and to the caller's callback (every page)."""
     snapshot = {
         "pages": result.pages,
         "shipments": result.orders_imported + result.orders_updated + result.orders_unchanged,
@@ -647,7 +672,8 @@ def _report_progress(*, log: LetzshopSyncLog, result: ImportResult, progress: Pr
         "unchanged": result.orders_unchanged,
         "errors": len(result.errors),
     }
-    LetzshopSyncLog.objects.filter(pk=log.pk).update(details={"progress": snapshot})
+    if throttle.due("progress", PROGRESS_WRITE_SECONDS):
+        LetzshopSyncLog.objects.filter(pk=log.pk).update(details={"progress": snapshot})
     if progress:
         progress(snapshot)
 
