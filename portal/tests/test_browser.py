@@ -375,7 +375,7 @@ def test_the_language_switcher_translates_dates_numbers_and_money(live_server, p
     page.locator(".language-switcher button").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(total).to_have_text(re.compile(r"^59,90\s€$"))
-    expect(page.locator("#list-summary")).to_have_text("1 order")
+    expect(page.locator("#list-summary")).to_have_text("1 commande")  # the French catalog's words
 
 
 def test_a_user_of_two_stores_switches_and_sees_only_its_stores(live_server, page, store, store_user):
