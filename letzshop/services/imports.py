@@ -12,7 +12,6 @@ row written concurrently is retried as an update.
 
 import logging
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -425,11 +424,6 @@ def shipments_page_upsert(*, store: Store, shipments: Sequence[Shipment], placeh
 # --- a run --------------------------------------------------------------------------------
 
 
-# While the two threads pass pages back and forth, a short GIL switch interval keeps the writer
-# from waiting up to 5 ms for the interpreter each time SQLite or the socket hands it back.
-PREFETCH_SWITCH_INTERVAL = 0.0005
-
-
 def _prefetched(pages: Iterator[ShipmentPage], depth: int = 2) -> Iterator[ShipmentPage]:
     """Fetch the next pages in a thread while the caller writes the current one."""
     buffer: queue.Queue = queue.Queue(maxsize=depth)
@@ -454,8 +448,6 @@ def _prefetched(pages: Iterator[ShipmentPage], depth: int = 2) -> Iterator[Shipm
         except BaseException as exc:  # handed to the consumer, raised there
             put(exc)
 
-    previous_interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous_interval, PREFETCH_SWITCH_INTERVAL))
     thread = threading.Thread(target=produce, name="letzshop-prefetch", daemon=True)
     thread.start()
     try:
@@ -469,7 +461,6 @@ def _prefetched(pages: Iterator[ShipmentPage], depth: int = 2) -> Iterator[Shipm
     finally:
         stop.set()
         thread.join(timeout=5)
-        sys.setswitchinterval(previous_interval)
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
