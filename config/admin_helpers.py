@@ -7,7 +7,7 @@ a few readable lines instead of 200.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +191,65 @@ def action_page(
 def action_confirmed(request) -> bool:
     """The intermediate page was submitted (not the first click on the action)."""
     return request.method == "POST" and "apply" in request.POST
+
+
+def per_order_form_action(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    action: str,
+    orders: Sequence[Any],
+    skipped: Sequence[Outcome],
+    formset_class,
+    prefix: str,
+    initial: Callable[[Any], dict],
+    apply: Callable[[Any, dict], None],
+    done: str,
+    page: dict,
+):
+    """An action that asks for a row of fields per order (tracking, shipping), then calls
+    ``apply(order, row)`` for each (a service) and reports per order what happened.
+
+    ``page`` holds the intermediate page's ``title``, ``intro`` and ``submit_label`` (and any
+    more context for its template)."""
+    from config.errors import ServiceError
+
+    if not orders:
+        outcomes_report(request, skipped)
+        return redirect_back(request)
+    if action_confirmed(request):
+        formset = formset_class(request.POST, prefix=prefix)
+        if formset.is_valid():
+            by_id = {order.pk: order for order in orders}
+            outcomes = list(skipped)
+            for row in formset.cleaned_data:
+                order = by_id.get(row.get("order_id"))
+                if order is None:
+                    continue
+                try:
+                    apply(order, row)
+                except ServiceError as exc:
+                    outcomes.append(error(order, exc.message))
+                else:
+                    outcomes.append(success(order, done))
+            outcomes_report(request, outcomes)
+            return redirect_back(request)
+    else:
+        formset = formset_class(initial=[initial(order) for order in orders], prefix=prefix)
+    extra = dict(page)
+    context = {key: extra.pop(key) for key in ("title", "intro", "submit_label")}
+    response = action_page(
+        modeladmin,
+        request,
+        queryset,
+        action=action,
+        formset=formset,
+        rows=list(zip(orders, formset.forms, strict=True)),
+        **context,
+    )
+    response.context_data.update(extra)
+    return response
 
 
 class ChangeListTitleMixin:

@@ -22,6 +22,7 @@ from config.admin_helpers import (
     admin_url,
     error,
     outcomes_report,
+    per_order_form_action,
     redirect_back,
     selection_too_big,
     success,
@@ -306,55 +307,35 @@ def orders_set_tracking(modeladmin, request, queryset, *, action: str):
     if selection_too_big(request, queryset):
         return None
     orders, skipped = letzshop_orders_for(queryset)
-    if not orders:
-        outcomes_report(request, skipped)
-        return redirect_back(request)
-    if action_confirmed(request):
-        formset = TrackingFormSet(request.POST, prefix="tracking")
-        if formset.is_valid():
-            by_id = {order.pk: order for order in orders}
-            outcomes = list(skipped)
-            for row in formset.cleaned_data:
-                order = by_id.get(row.get("order_id"))
-                if order is None:
-                    continue
-                try:
-                    fulfillment.order_set_tracking(
-                        order=order,
-                        tracking_number=row["tracking_number"],
-                        tracking_carrier=row["tracking_carrier"],
-                        user=request.user,
-                    )
-                except ServiceError as exc:
-                    outcomes.append(error(order, exc.message))
-                else:
-                    outcomes.append(success(order, _("tracking kept and queued for Letzshop")))
-            outcomes_report(request, outcomes)
-            return redirect_back(request)
-    else:
-        initial = [
-            {
-                "order_id": order.pk,
-                "tracking_number": order.tracking_number,
-                "tracking_carrier": order.tracking_carrier
-                or (order.local_order.shipping_carrier if order.local_order_id else ""),
-            }
-            for order in orders
-        ]
-        formset = TrackingFormSet(initial=initial, prefix="tracking")
-    response = action_page(
+    return per_order_form_action(
         modeladmin,
         request,
         queryset,
         action=action,
-        title=_("Set tracking"),
-        formset=formset,
-        rows=list(zip(orders, formset.forms, strict=True)),
-        intro=_("The tracking is kept on the order at once and sent to Letzshop through the queue."),
-        submit_label=_("Set tracking"),
+        orders=orders,
+        skipped=skipped,
+        formset_class=TrackingFormSet,
+        prefix="tracking",
+        initial=lambda order: {
+            "order_id": order.pk,
+            "tracking_number": order.tracking_number,
+            "tracking_carrier": order.tracking_carrier
+            or (order.local_order.shipping_carrier if order.local_order_id else ""),
+        },
+        apply=lambda order, row: fulfillment.order_set_tracking(
+            order=order,
+            tracking_number=row["tracking_number"],
+            tracking_carrier=row["tracking_carrier"],
+            user=request.user,
+        ),
+        done=_("tracking kept and queued for Letzshop"),
+        page={
+            "title": _("Set tracking"),
+            "intro": _("The tracking is kept on the order at once and sent to Letzshop through the queue."),
+            "submit_label": _("Set tracking"),
+            "carrier_suggestions": CARRIER_SUGGESTIONS,
+        },
     )
-    response.context_data["carrier_suggestions"] = CARRIER_SUGGESTIONS
-    return response
 
 
 # --- the queue ------------------------------------------------------------------------------

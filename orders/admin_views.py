@@ -11,17 +11,13 @@ from django.utils.translation import gettext as _
 
 from config.admin_helpers import (
     RETURN_TO,
-    action_confirmed,
-    action_page,
     admin_url,
-    error,
     outcomes_report,
+    per_order_form_action,
     redirect_back,
     selection_too_big,
-    success,
     warning,
 )
-from config.errors import ServiceError
 from letzshop.admin_forms import CARRIER_SUGGESTIONS
 from letzshop.models import LetzshopOrder
 from orders.admin_forms import ShipFormSet
@@ -50,59 +46,39 @@ def orders_mark_shipped(modeladmin, request, queryset, *, action: str):
     if selection_too_big(request, queryset):
         return None
     orders, skipped = local_orders_for(queryset)
-    if not orders:
-        outcomes_report(request, skipped)
-        return redirect_back(request)
-    if action_confirmed(request):
-        formset = ShipFormSet(request.POST, prefix="ship")
-        if formset.is_valid():
-            by_id = {order.pk: order for order in orders}
-            outcomes = list(skipped)
-            for row in formset.cleaned_data:
-                order = by_id.get(row.get("order_id"))
-                if order is None:
-                    continue
-                try:
-                    order_mark_shipped(
-                        order=order,
-                        tracking_number=row["tracking_number"],
-                        tracking_url=row["tracking_url"],
-                        shipping_carrier=row["shipping_carrier"],
-                        user=request.user,
-                    )
-                except ServiceError as exc:
-                    outcomes.append(error(order, exc.message))
-                else:
-                    outcomes.append(success(order, _("marked shipped (locally; nothing sent to Letzshop)")))
-            outcomes_report(request, outcomes)
-            return redirect_back(request)
-    else:
-        initial = [
-            {
-                "order_id": order.pk,
-                "tracking_number": order.tracking_number,
-                "tracking_url": order.tracking_url,
-                "shipping_carrier": order.shipping_carrier,
-            }
-            for order in orders
-        ]
-        formset = ShipFormSet(initial=initial, prefix="ship")
-    response = action_page(
+    return per_order_form_action(
         modeladmin,
         request,
         queryset,
         action=action,
-        title=_("Mark shipped"),
-        formset=formset,
-        rows=list(zip(orders, formset.forms, strict=True)),
-        intro=_(
-            "The orders become shipped here only: nothing is sent to Letzshop. "
-            "To send a tracking number to Letzshop, use Set tracking."
+        orders=orders,
+        skipped=skipped,
+        formset_class=ShipFormSet,
+        prefix="ship",
+        initial=lambda order: {
+            "order_id": order.pk,
+            "tracking_number": order.tracking_number,
+            "tracking_url": order.tracking_url,
+            "shipping_carrier": order.shipping_carrier,
+        },
+        apply=lambda order, row: order_mark_shipped(
+            order=order,
+            tracking_number=row["tracking_number"],
+            tracking_url=row["tracking_url"],
+            shipping_carrier=row["shipping_carrier"],
+            user=request.user,
         ),
-        submit_label=_("Mark shipped"),
+        done=_("marked shipped (locally; nothing sent to Letzshop)"),
+        page={
+            "title": _("Mark shipped"),
+            "intro": _(
+                "The orders become shipped here only: nothing is sent to Letzshop. "
+                "To send a tracking number to Letzshop, use Set tracking."
+            ),
+            "submit_label": _("Mark shipped"),
+            "carrier_suggestions": CARRIER_SUGGESTIONS,
+        },
     )
-    response.context_data["carrier_suggestions"] = CARRIER_SUGGESTIONS
-    return response
 
 
 def shipping_label_view(modeladmin, request, object_id):
