@@ -188,6 +188,11 @@ def action_page(
     return TemplateResponse(request, "admin/letzshop/action_form.html", context)
 
 
+def form_error(form, exc) -> None:
+    """Show a service's refusal (a ServiceError) on the field it names, else on the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 def action_confirmed(request) -> bool:
     """The intermediate page was submitted (not the first click on the action)."""
     return request.method == "POST" and "apply" in request.POST

@@ -14,13 +14,14 @@ from config.admin_helpers import (
     action_page,
     admin_url,
     error,
+    form_error,
     outcomes_report,
     redirect_back,
     selection_too_big,
     success,
     warning,
 )
-from config.errors import Conflict, InvalidInput, NotFound, ServiceError
+from config.errors import Conflict, NotFound, ServiceError
 from exceptions.admin_forms import IgnoreForm, ResolveForm
 from exceptions.models import OrderItemException
 from exceptions.selectors import exception_get, exception_list, exception_stats, exceptions_with_gtin
@@ -136,10 +137,8 @@ def resolve(modeladmin, request, object_id):
                 notes=form.cleaned_data["notes"],
                 apply_to_all_with_gtin=form.cleaned_data["apply_to_all_with_gtin"],
             )
-        except InvalidInput as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form_error(form, exc)
         else:
             product = exception.resolved_product
             messages.success(
@@ -191,10 +190,8 @@ def ignore(modeladmin, request, object_id):
                 reason=form.cleaned_data["reason"],
                 notes=form.cleaned_data["notes"],
             )
-        except InvalidInput as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(
                 request,

@@ -21,6 +21,7 @@ from config.admin_helpers import (
     action_page,
     admin_url,
     error,
+    form_error,
     outcomes_report,
     per_order_form_action,
     redirect_back,
@@ -174,7 +175,7 @@ def credentials_configure(modeladmin, request, object_id):
         try:
             credentials_services.credentials_save(store=store, **form.service_arguments())
         except InvalidInput as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, _("The Letzshop credentials of %(store)s were saved.") % {"store": store})
             if "_save_test" in request.POST:
