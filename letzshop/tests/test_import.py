@@ -223,3 +223,37 @@ def test_a_product_arriving_while_a_page_is_written_still_matches(sandbox_store,
     late = OrderItemException.objects.filter(store=sandbox_store, gtin_normalized=gtin14(missing))
     assert late.exists() and all(e.status == "resolved" for e in late)
     assert all(e.resolved_product.sku == "LATE-1" for e in late)
+
+
+def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
+    """When writing is the slower side, the pages fetched meanwhile go in one transaction."""
+    import threading
+
+    from letzshop.services.imports import PageWork, _prefetched
+
+    all_fetched = threading.Event()
+
+    def pages():
+        for number in range(7):
+            yield PageWork(seen=(f"s{number}a", f"s{number}b"), shipments=(object(), object()))
+        all_fetched.set()
+
+    batches = _prefetched(pages(), depth=10, batch_shipments=5)
+    assert all_fetched.wait(5)  # the writer is late: every page waits
+    sizes = [len(batch) for batch in batches]
+    assert sizes == [3, 3, 1]  # 2 + 2 + 2 shipments reach 5: the batch is closed
+
+
+def test_a_fetch_error_reaches_the_writer_after_the_pages_before_it():
+    from letzshop.client.errors import ResponseError
+    from letzshop.services.imports import PageWork, _prefetched
+
+    def pages():
+        yield PageWork(seen=("s1",), shipments=(object(),))
+        raise ResponseError("the second page failed")
+
+    taken = []
+    with pytest.raises(ResponseError, match="second page"):
+        for batch in _prefetched(pages(), depth=4, batch_shipments=100):
+            taken += batch
+    assert [work.seen for work in taken] == [("s1",)]
