@@ -28,6 +28,7 @@ def main() -> None:
     database = setup_django(args.database_url, "import")
     from django.db import connection
 
+    from config.bulk import bulk_allocations
     from letzshop.client import LetzshopClient
     from letzshop.models import LetzshopOrder
     from letzshop.sandbox import DEFAULT_API_KEY, demo_catalog
@@ -42,7 +43,8 @@ def main() -> None:
     with sandbox_process(**seed) as url:
 
         def fetch_only() -> int:
-            with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=url) as client:
+            # With the garbage collector set as the import sets it: both sides parse alike.
+            with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=url) as client, bulk_allocations():
                 return sum(len(p.shipments) for p in client.iter_shipment_pages(page_size=args.page_size))
 
         fetch_only()  # warm-up: connections, caches

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from config.bulk import SerializedJSON, insert_rows
+from config.bulk import SerializedJSON, bulk_allocations, insert_rows
 from exceptions.models import OrderItemException
 from exceptions.services import exceptions_auto_match
 from letzshop.client.errors import LetzshopError, ResponseError
@@ -625,7 +625,7 @@ def orders_import(
             needs_fetch = _changed(known) if known else None
             return _pages(client, state=state, page_size=page_size, needs_fetch=needs_fetch, adaptive=True)
 
-        with client_for(credentials=credentials) as client:
+        with client_for(credentials=credentials) as client, bulk_allocations():
             seen = run(walk(STATE_UNCONFIRMED))
             if include_confirmed:
                 run(walk(STATE_CONFIRMED))
