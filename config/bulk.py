@@ -62,10 +62,15 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def _json_converter(field: models.JSONField) -> Callable[[Any], Any]:
-    """JSON as text: SQLite stores it so, and PostgreSQL's COPY parses it into jsonb itself."""
+Converter = Callable[[Any], Any] | None  # None: the value goes to the driver as it is
+
+
+def _json_converter(field: models.JSONField) -> Converter:
+    """JSON as text for SQLite; on PostgreSQL the COPY's jsonb dumper serializes it."""
     if field.encoder is not None:  # a custom encoder: Django's own way
         return functools.partial(field.get_db_prep_save, connection=connection)
+    if connection.display_name == "PostgreSQL":
+        return None
 
     def to_text(value: Any) -> Any:
         return str(value) if isinstance(value, SerializedJSON) else json_text(value)
@@ -73,25 +78,34 @@ def _json_converter(field: models.JSONField) -> Callable[[Any], Any]:
     return to_text
 
 
-Converter = Callable[[Any], Any] | None  # None: the value goes to the driver as it is
-
-
-def _copy_cursor():
-    """A cursor whose ``executemany`` of a ``COPY ... FROM STDIN`` streams the rows through COPY.
+def _copy_cursor(types: list[str]):
+    """A cursor whose ``executemany`` of a ``COPY ... FROM STDIN (FORMAT BINARY)`` streams the
+    rows through COPY, each column dumped as ``types`` says.
 
     Going through ``executemany`` keeps the statement visible to Django's execute wrappers and
     query log (query counts, debug logging) as one statement, which it is.
     """
     import psycopg
+    from psycopg.types.json import set_json_dumps
 
     class CopyCursor(psycopg.Cursor):
         def executemany(self, query, params_seq, *, returning=False):
             with self.copy(query) as copy:
+                copy.set_types(types)
                 for row in params_seq:
                     copy.write_row(row)
 
     connection.ensure_connection()
-    return connection._prepare_cursor(CopyCursor(connection.connection))
+    cursor = CopyCursor(connection.connection)
+    set_json_dumps(_json_bytes, context=cursor)
+    return connection._prepare_cursor(cursor)
+
+
+def _json_bytes(value: Any) -> bytes:
+    """JSON for a jsonb column: text serialized by the caller as it is, anything else by orjson."""
+    if isinstance(value, SerializedJSON):
+        return value.encode()
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _converter(field: models.Field) -> Converter:
@@ -118,6 +132,17 @@ def _returns_its_value(adapt: Callable[[Any], Any], sample: Any) -> bool:
     """Whether the backend's adapter hands values back unchanged (PostgreSQL's do): then it
     need not be called for every value."""
     return adapt(sample) is sample
+
+
+@functools.cache
+def _column_types(model: type[models.Model]) -> list[str]:
+    """PostgreSQL's type of each column (the primary key first): a binary COPY needs them."""
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    types = [pk.rel_db_type(connection)] + [
+        f.target_field.rel_db_type(connection) if f.is_relation else f.db_type(connection) for f in fields
+    ]
+    return [db_type.split("(")[0].strip() for db_type in types]  # varchar(64) → varchar
 
 
 @functools.cache
@@ -198,9 +223,9 @@ def _insert_postgresql(model, table: str, columns: str, width: int, value_rows: 
         )
         ids = [row[0] for row in cursor.fetchall()]
     pk = connection.ops.quote_name(pk_column)
-    with _copy_cursor() as cursor:
+    with _copy_cursor(_column_types(model)) as cursor:
         cursor.executemany(
-            f"COPY {table} ({pk}, {columns}) FROM STDIN",
+            f"COPY {table} ({pk}, {columns}) FROM STDIN (FORMAT BINARY)",
             [(pk_value, *row) for pk_value, row in zip(ids, value_rows, strict=True)],
         )
     return ids
