@@ -14,8 +14,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -391,21 +391,43 @@ def _relax_commit_durability() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+@dataclass
+class MappedPage:
+    """Shipments mapped to their rows (pure work, done where the pages are fetched), and those
+    that could not be mapped."""
+
+    shipments: dict[str, MappedShipment] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: "MappedPage") -> None:
+        self.shipments.update(other.shipments)
+        self.errors += other.errors
+
+
+def shipments_map(shipments: Iterable[Shipment]) -> MappedPage:
+    """Map shipments to rows; one that cannot be mapped is reported, the others go on."""
+    page = MappedPage()
+    for shipment in shipments:
+        try:
+            page.shipments[shipment.id] = shipment_map(shipment)
+        except (ValueError, TypeError, AttributeError, ArithmeticError) as exc:
+            page.errors.append({"shipment_id": shipment.id, "error": f"Could not map the shipment: {exc}"})
+    return page
+
+
 def shipments_page_upsert(*, store: Store, shipments: Sequence[Shipment], placeholder_id: int) -> PageOutcome:
     """Write one page of shipments in one transaction. A shipment that cannot be mapped is
     reported in ``errors`` and the others go on."""
-    mapped: dict[str, MappedShipment] = {}
-    errors = []
-    for shipment in shipments:
-        try:
-            mapped[shipment.id] = shipment_map(shipment)
-        except (ValueError, TypeError, AttributeError, ArithmeticError) as exc:
-            errors.append({"shipment_id": shipment.id, "error": f"Could not map the shipment: {exc}"})
+    return mapped_page_write(store=store, page=shipments_map(shipments), placeholder_id=placeholder_id)
+
+
+def mapped_page_write(*, store: Store, page: MappedPage, placeholder_id: int) -> PageOutcome:
+    """Write mapped shipments in one transaction."""
     for attempt in (1, 2):
         try:
             with transaction.atomic():
                 _relax_commit_durability()
-                outcome = _write_page(store=store, mapped=mapped, placeholder_id=placeholder_id)
+                outcome = _write_page(store=store, mapped=page.shipments, placeholder_id=placeholder_id)
             break
         except IntegrityError:
             # Another import wrote some of these shipments meanwhile: on the second pass they
@@ -421,7 +443,7 @@ def shipments_page_upsert(*, store: Store, shipments: Sequence[Shipment], placeh
         arrived = {gtin for gtin, products in catalog.items() if len(products) == 1}
         if arrived:
             exceptions_auto_match(store=store, gtins=arrived)
-    outcome.errors = errors
+    outcome.errors = list(page.errors)
     return outcome
 
 
@@ -434,10 +456,18 @@ class PageWork:
 
     seen: tuple[str, ...]
     shipments: tuple[Shipment, ...] = ()
+    mapped: MappedPage | None = None  # its shipments mapped, in the fetch thread
 
 
-def _prefetched(pages: Iterator[PageWork], *, depth: int, batch_shipments: int) -> Iterator[list[PageWork]]:
-    """Fetch the next pages in a thread while the caller writes the current ones.
+def _prefetched(
+    pages: Iterator[PageWork],
+    *,
+    depth: int,
+    batch_shipments: int,
+    prepare: Callable[[PageWork], PageWork] | None = None,
+) -> Iterator[list[PageWork]]:
+    """Fetch the next pages in a thread while the caller writes the current ones; ``prepare``
+    runs on each page in that thread too (the mapping: the writer, the slower side, is spared it).
 
     Yields, as one batch, every page fetched and not yet taken (at least one; no more pages once
     the batch holds ``batch_shipments`` shipments): when writing is the slower side, the pages
@@ -460,7 +490,7 @@ def _prefetched(pages: Iterator[PageWork], *, depth: int, batch_shipments: int) 
     def produce():
         try:
             for page in pages:
-                if not put(page):
+                if not put(prepare(page) if prepare else page):
                     return
             put(done)
         except BaseException as exc:  # handed to the consumer, raised there
@@ -603,12 +633,20 @@ def orders_import(
             """Write the pages; with ``only``, just those shipments, stopping once all are seen."""
             nonlocal lease
             seen: set[str] = set()
-            for batch in _prefetched(works, depth=PREFETCH_PAGES, batch_shipments=BATCH_SHIPMENTS):
+
+            def prepare(work: PageWork) -> PageWork:
+                wanted = [s for s in work.shipments if only is None or s.id in only]
+                return replace(work, mapped=shipments_map(wanted))
+
+            batches = _prefetched(works, depth=PREFETCH_PAGES, batch_shipments=BATCH_SHIPMENTS, prepare=prepare)
+            for batch in batches:
+                page = MappedPage()
                 for work in batch:
                     seen.update(work.seen)
-                shipments = [s for work in batch for s in work.shipments if only is None or s.id in only]
-                if shipments:
-                    outcome = shipments_page_upsert(store=store, shipments=shipments, placeholder_id=placeholder_id)
+                    if work.mapped:
+                        page.extend(work.mapped)
+                if page.shipments or page.errors:
+                    outcome = mapped_page_write(store=store, page=page, placeholder_id=placeholder_id)
                     _add(result, outcome)
                 if only is None:
                     result.orders_unchanged += sum(len(work.seen) for work in batch if not work.shipments)
