@@ -21,6 +21,8 @@ import orjson
 from django.db import connection, models
 from django.utils import timezone
 
+# The most rows in one INSERT statement on SQLite (see _insert_values).
+SQLITE_ROWS_PER_INSERT = 500
 # The cyclic garbage collector's first threshold during bulk work (CPython's default is 700).
 BULK_GC_THRESHOLD = 100_000
 _gc_lock = threading.Lock()
@@ -192,10 +194,17 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
 
 
 def _insert_values(model, table: str, columns: str, width: int, value_rows: list[tuple[Any, ...]]) -> list[int]:
-    """One ``INSERT ... VALUES (...), (...) RETURNING id`` per chunk (SQLite)."""
+    """One ``INSERT ... VALUES (...), (...) RETURNING id`` per chunk of rows (SQLite).
+
+    One statement for many rows: SQLite runs it without holding the interpreter's lock, which
+    the page fetching in another thread uses meanwhile. Chunks stay within SQLite's variable
+    limit and within SQLITE_ROWS_PER_INSERT rows: each number of rows is a statement of its
+    own, kept in the connection's statement cache (128 statements), and the cache of a
+    long-lived connection would otherwise hold tens of megabytes of them.
+    """
     per_row = "(" + ", ".join(["%s"] * width) + ")"
     pk = connection.ops.quote_name(model._meta.pk.column)
-    chunk = max(1, (connection.features.max_query_params or 999) // width)
+    chunk = max(1, min(SQLITE_ROWS_PER_INSERT, (connection.features.max_query_params or 999) // width))
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(value_rows), chunk):

@@ -2,7 +2,8 @@
 
 - Django assumes SQLite's old compile-time limit of 999 variables per statement and splits bulk
   writes to fit; SQLite ≥ 3.32 allows 32766 (this build more). With the real limit, a page of
-  imported shipments is written with one INSERT per table, whatever the page size.
+  imported shipments is written with one INSERT per table (up to ``config.bulk``'s 500 rows
+  per statement).
 - Django turns ``%s`` placeholders into ``?`` with a regular expression over the whole query;
   for a multi-row INSERT of thousands of values that costs more than the insert. Without a
   ``%%`` in the query the result is the same as a plain ``str.replace``, which is used then.
