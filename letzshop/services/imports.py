@@ -15,12 +15,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -379,16 +380,29 @@ def _update_changed(
     return new_items
 
 
-def _relax_commit_durability() -> None:
-    """On PostgreSQL, commit a page without waiting for its WAL to reach the disk.
+@contextmanager
+def _commits_without_waiting_for_the_disk() -> Iterator[None]:
+    """On PostgreSQL, commit the run's pages (and its progress) without waiting for their WAL
+    to reach the disk.
 
     A crash in the next fraction of a second could lose the last pages written; they are
     Letzshop's data, still listed there, and the next import writes them again (an import is
-    idempotent). The import does not wait for one disk flush per page in exchange.
+    idempotent). The run's outcome, written after this block, waits for the disk as usual.
     """
-    if connection.display_name == "PostgreSQL":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    if connection.display_name != "PostgreSQL":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:  # an aborted transaction rolls the setting back itself
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
+            except DatabaseError:  # a broken connection: Django discards it
+                logger.warning("could not reset synchronous_commit after an import", exc_info=True)
 
 
 @dataclass
@@ -426,7 +440,6 @@ def mapped_page_write(*, store: Store, page: MappedPage, placeholder_id: int) ->
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                _relax_commit_durability()
                 outcome = _write_page(store=store, mapped=page.shipments, placeholder_id=placeholder_id)
             break
         except IntegrityError:
@@ -663,7 +676,7 @@ def orders_import(
             needs_fetch = _changed(known) if known else None
             return _pages(client, state=state, page_size=page_size, needs_fetch=needs_fetch, adaptive=True)
 
-        with client_for(credentials=credentials) as client, bulk_allocations():
+        with client_for(credentials=credentials) as client, bulk_allocations(), _commits_without_waiting_for_the_disk():
             seen = run(walk(STATE_UNCONFIRMED))
             if include_confirmed:
                 run(walk(STATE_CONFIRMED))

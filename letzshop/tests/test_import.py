@@ -257,3 +257,22 @@ def test_a_fetch_error_reaches_the_writer_after_the_pages_before_it():
         for batch in _prefetched(pages(), depth=4, batch_shipments=100):
             taken += batch
     assert [work.seen for work in taken] == [("s1",)]
+
+
+@pytest.mark.skipif(connection.display_name != "PostgreSQL", reason="a PostgreSQL setting")
+def test_pages_commit_without_waiting_for_the_disk_and_the_outcome_waits_again(sandbox_store, letzshop_sandbox):
+    letzshop_sandbox.state.reset(shipments=30, seed=4)
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    during = []
+    result = orders_import(
+        store=sandbox_store, triggered_by="command", page_size=10, progress=lambda _: during.append(setting())
+    )
+    assert result.orders_imported == len(_unconfirmed(letzshop_sandbox))
+    assert during and set(during) == {"off"}
+    assert setting() == before == "on"
