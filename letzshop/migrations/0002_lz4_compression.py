@@ -15,7 +15,7 @@ COLUMNS = [
 ]
 
 
-def use_lz4(apps, schema_editor):
+def use_lz4(apps, schema_editor, columns=COLUMNS):
     connection = schema_editor.connection
     if connection.display_name != "PostgreSQL":
         return
@@ -23,7 +23,7 @@ def use_lz4(apps, schema_editor):
         cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
         if cursor.fetchone() is None:
             return
-        for table, column in COLUMNS:
+        for table, column in columns:
             cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET COMPRESSION lz4')
 
 

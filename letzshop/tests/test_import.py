@@ -276,3 +276,31 @@ def test_pages_commit_without_waiting_for_the_disk_and_the_outcome_waits_again(s
     assert result.orders_imported == len(_unconfirmed(letzshop_sandbox))
     assert during and set(during) == {"off"}
     assert setting() == before == "on"
+
+
+def test_the_raw_shipment_is_stored_as_received_and_read_back_as_data(sandbox_store, letzshop_sandbox):
+    letzshop_sandbox.state.reset(shipments=12, seed=6)
+    orders_import(store=sandbox_store, triggered_by="command")
+    seeded = {s["id"]: s for s in _unconfirmed(letzshop_sandbox)}
+    stored = list(LetzshopOrder.objects.filter(store=sandbox_store))
+    assert stored and len(stored) == len(seeded)
+    for row in stored:
+        raw = row.raw_order_data
+        assert raw["id"] == row.letzshop_shipment_id
+        assert raw["number"] == seeded[row.letzshop_shipment_id]["number"]
+        assert [unit["id"] for unit in raw["inventoryUnits"]] == [
+            unit["id"] for unit in seeded[row.letzshop_shipment_id]["inventoryUnits"]
+        ]
+    # The ORM writes it too (an admin edit, a fixture), and reads back the same data.
+    row = stored[0]
+    row.raw_order_data = {"id": row.letzshop_shipment_id, "note": "édité"}
+    row.save(update_fields=["raw_order_data"])
+    row.refresh_from_db()
+    assert row.raw_order_data == {"id": row.letzshop_shipment_id, "note": "édité"}
+    if connection.display_name == "PostgreSQL":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = 'letzshop_orders'::regclass AND attname = 'raw_order_data'"
+            )
+            assert cursor.fetchone()[0] == "json"
