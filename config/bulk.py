@@ -155,14 +155,44 @@ def _plan(model: type[models.Model], database: str) -> tuple[list[models.Field],
     return fields, [_converter(f) for f in fields], table, columns
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+def ids_reserve(counts: dict[type[models.Model], int]) -> dict[type[models.Model], list[int]]:
+    """On PostgreSQL, ids for the rows of several tables, from their sequences, in one query
+    (each a round trip less for ``insert_rows``). Elsewhere an empty dict: SQLite hands ids out
+    as the rows go in.
+    """
+    counts = {model: count for model, count in counts.items() if count}
+    if connection.display_name != "PostgreSQL" or not counts:
+        return {}
+    models_in_order = list(counts)
+    # Each sequence is looked up once (OFFSET 0 keeps the subquery apart), not once per id:
+    # eight times faster.
+    parts, params = [], []
+    for index, model in enumerate(models_in_order):
+        parts.append(
+            f"SELECT {index}, nextval(s.id) FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass AS id "
+            "OFFSET 0) AS s, generate_series(1, %s)"
+        )
+        params += [model._meta.db_table, model._meta.pk.column, counts[model]]
+    ids: dict[type[models.Model], list[int]] = {model: [] for model in models_in_order}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for index, value in cursor.fetchall():
+            ids[models_in_order[index]].append(value)
+    return {model: sorted(values) for model, values in ids.items()}
+
+
+def insert_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, ids: Sequence[int] | None = None
+) -> list[int]:
     """Insert ``rows`` (dicts keyed by field attname) and return their ids, in order.
 
     A column missing from a row takes the field's default; ``auto_now``/``auto_now_add`` take
-    the current time.
+    the current time. ``ids`` (PostgreSQL only) are ids reserved with ``ids_reserve``.
     """
     if not rows:
         return []
+    if ids is not None and len(ids) != len(rows):
+        raise ValueError(f"{len(ids)} ids reserved for {len(rows)} rows of {model.__name__}")
     fields, converters, table, columns = _plan(model, connection.display_name)
     now = timezone.now()
     # Defaults are converted once, not once per row; a row is completed with them and read in
@@ -189,7 +219,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> li
         return read(complete)
 
     if connection.display_name == "PostgreSQL":
-        return _insert_postgresql(model, table, columns, len(fields), [values(row) for row in rows])
+        return _insert_postgresql(model, table, columns, len(fields), [values(row) for row in rows], ids=ids)
+    if ids is not None:
+        raise ValueError("ids can only be reserved on PostgreSQL")
     return _insert_values(model, table, columns, len(fields), [values(row) for row in rows])
 
 
@@ -216,9 +248,10 @@ def _insert_values(model, table: str, columns: str, width: int, value_rows: list
     return ids
 
 
-def _insert_postgresql(model, table: str, columns: str, width: int, value_rows: list[tuple[Any, ...]]) -> list[int]:
-    """Ids taken from the table's sequence in one query, then the rows streamed with a binary
-    ``COPY``.
+def _insert_postgresql(
+    model, table: str, columns: str, width: int, value_rows: list[tuple[Any, ...]], *, ids: Sequence[int] | None
+) -> list[int]:
+    """The rows streamed with a binary ``COPY``, at ids reserved from the table's sequence.
 
     COPY costs the server a fraction of one INSERT per row (no statement per row), and in the
     binary format psycopg writes each value with its type's C dumper and the server reads it
@@ -226,15 +259,8 @@ def _insert_postgresql(model, table: str, columns: str, width: int, value_rows: 
     PostgreSQL to run. Taking ids with ``nextval`` is safe alongside other writers: each value
     is handed out once.
     """
+    ids = list(ids) if ids is not None else ids_reserve({model: len(value_rows)})[model]
     pk_column = model._meta.pk.column
-    with connection.cursor() as cursor:
-        # The sequence is looked up once (MATERIALIZED), not once per id: eight times faster.
-        cursor.execute(
-            "WITH sequence AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS id) "
-            "SELECT nextval(sequence.id) FROM sequence, generate_series(1, %s)",
-            [model._meta.db_table, pk_column, len(value_rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
     pk = connection.ops.quote_name(pk_column)
     with _copy_cursor(_column_types(model)) as cursor:
         cursor.executemany(

@@ -1,9 +1,12 @@
-"""Bulk helpers: the garbage collector's setting during bulk work."""
+"""Bulk helpers: the garbage collector's setting during bulk work, ids reserved for bulk inserts."""
 
 import gc
 import threading
 
+import pytest
+
 from config.bulk import BULK_GC_THRESHOLD, bulk_allocations
+from stores.models import Store
 
 
 def test_the_collector_runs_less_often_during_bulk_work_and_as_before_after_it():
@@ -48,3 +51,26 @@ def test_an_error_in_bulk_work_restores_the_setting():
     except ValueError:
         pass
     assert gc.get_threshold() == before
+
+
+def test_ids_for_several_tables_come_in_one_query_on_postgresql(db, store, django_assert_num_queries):
+    from django.db import connection
+
+    from config.bulk import ids_reserve, insert_rows
+    from orders.models import Order
+    from stores.models import Product
+
+    if connection.display_name != "PostgreSQL":
+        assert ids_reserve({Order: 3, Product: 2}) == {}  # SQLite hands ids out as rows go in
+        return
+    with django_assert_num_queries(1):
+        ids = ids_reserve({Order: 3, Product: 2, Store: 0})
+    assert set(ids) == {Order, Product}
+    assert len(ids[Order]) == 3 and ids[Order] == sorted(set(ids[Order]))
+    assert len(ids[Product]) == 2
+    rows = [{"store_id": store.pk, "name": f"P{n}", "sku": f"SKU-{n}"} for n in range(2)]
+    assert insert_rows(Product, rows, ids=ids[Product]) == ids[Product]
+    assert set(Product.objects.filter(sku__startswith="SKU-").values_list("id", flat=True)) == set(ids[Product])
+    assert max(ids_reserve({Product: 1})[Product]) > max(ids[Product])  # never handed out again
+    with pytest.raises(ValueError, match="1 ids reserved for 2 rows"):
+        insert_rows(Product, rows, ids=ids[Product][:1])

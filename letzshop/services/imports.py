@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from config.bulk import SerializedJSON, bulk_allocations, insert_rows
+from config.bulk import SerializedJSON, bulk_allocations, ids_reserve, insert_rows
 from exceptions.models import OrderItemException
 from exceptions.services import exceptions_auto_match
 from letzshop.client.errors import LetzshopError, ResponseError
@@ -191,9 +191,15 @@ def _match(item: MappedItem, catalog: dict[str, list[int]]) -> tuple[int | None,
 
 
 def _new_item_rows(
-    *, order_id: int, store_id: int, items: Sequence[MappedItem], catalog: dict[str, list[int]], placeholder_id: int
+    *,
+    order_id: int | None,
+    store_id: int,
+    items: Sequence[MappedItem],
+    catalog: dict[str, list[int]],
+    placeholder_id: int,
 ) -> list[ItemRows]:
-    """Rows of an order's items, each with the row of its exception if it matched nothing."""
+    """Rows of an order's items, each with the row of its exception if it matched nothing
+    (``order_id`` None: set by the caller once the order has its id)."""
     rows = []
     for item in items:
         product_id, exception_type, detail = _match(item, catalog)
@@ -229,15 +235,17 @@ def _new_item_rows(
     return rows
 
 
-def _insert_items(rows: list[ItemRows]) -> list[dict[str, Any]]:
+def _insert_items(
+    rows: list[ItemRows], *, item_ids: list[int] | None = None, exception_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
     """Insert items, then the exceptions of those that need a person; returns the exceptions."""
-    item_ids = insert_rows(OrderItem, [item for item, _ in rows])
+    item_ids = insert_rows(OrderItem, [item for item, _ in rows], ids=item_ids)
     exceptions = []
     for (_, exception), item_id in zip(rows, item_ids, strict=True):
         if exception is not None:
             exception["order_item_id"] = item_id
             exceptions.append(exception)
-    insert_rows(OrderItemException, exceptions)
+    insert_rows(OrderItemException, exceptions, ids=exception_ids)
     return exceptions
 
 
@@ -270,6 +278,24 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
     catalog = products_by_gtin(store=store, gtins=gtins)
 
     item_rows: list[ItemRows] = []
+    if changed:
+        item_rows += _update_changed(changed=changed, catalog=catalog, placeholder_id=placeholder_id, now=now)
+        outcome.updated = len(changed)
+    # The new orders' items are mapped before the orders have ids (set below), so that every
+    # row is counted and PostgreSQL hands out the ids of all four tables in one query.
+    new_items = [
+        _new_item_rows(order_id=None, store_id=store.pk, items=m.items, catalog=catalog, placeholder_id=placeholder_id)
+        for m in new
+    ]
+    every_item = item_rows + [rows for order_items in new_items for rows in order_items]
+    ids = ids_reserve(
+        {
+            Order: len(new),
+            LetzshopOrder: len(new),
+            OrderItem: len(every_item),
+            OrderItemException: sum(1 for _, exception in every_item if exception is not None),
+        }
+    )
     if new:
         order_ids = insert_rows(
             Order,
@@ -282,6 +308,7 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
                 }
                 for m in new
             ],
+            ids=ids.get(Order),
         )
         insert_rows(
             LetzshopOrder,
@@ -295,19 +322,18 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
                 }
                 for m, order_id in zip(new, order_ids, strict=True)
             ],
+            ids=ids.get(LetzshopOrder),
         )
-        for m, order_id in zip(new, order_ids, strict=True):
-            item_rows += _new_item_rows(
-                order_id=order_id, store_id=store.pk, items=m.items, catalog=catalog, placeholder_id=placeholder_id
-            )
+        for order_items, order_id in zip(new_items, order_ids, strict=True):
+            for item, exception in order_items:
+                item["order_id"] = order_id
+                if exception is not None:
+                    exception["order_id"] = order_id
+            item_rows += order_items
         outcome.imported = len(new)
 
-    if changed:
-        item_rows += _update_changed(changed=changed, catalog=catalog, placeholder_id=placeholder_id, now=now)
-        outcome.updated = len(changed)
-
     if item_rows:
-        exceptions = _insert_items(item_rows)
+        exceptions = _insert_items(item_rows, item_ids=ids.get(OrderItem), exception_ids=ids.get(OrderItemException))
         outcome.exceptions_created = len(exceptions)
         outcome.exception_gtins = {e["gtin_normalized"] for e in exceptions if e["gtin_normalized"]}
     return outcome
