@@ -59,9 +59,13 @@ class SerializedJSON(str):
     """JSON text already serialized by the caller, stored as is in a JSONField."""
 
 
+def _json_dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
 def json_text(value: Any) -> str:
     """JSON text of plain data (orjson: several times faster than the json module)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    return _json_dumps(value).decode()
 
 
 Converter = Callable[[Any], Any] | None  # None: the value goes to the driver as it is
@@ -104,10 +108,8 @@ def _copy_cursor(types: list[str]):
 
 
 def _json_bytes(value: Any) -> bytes:
-    """JSON for a jsonb column: text serialized by the caller as it is, anything else by orjson."""
-    if isinstance(value, SerializedJSON):
-        return value.encode()
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    """JSON for a json(b) column: text serialized by the caller as it is, anything else by orjson."""
+    return value.encode() if isinstance(value, SerializedJSON) else _json_dumps(value)
 
 
 def _converter(field: models.Field) -> Converter:
@@ -191,6 +193,8 @@ def insert_rows(
     """
     if not rows:
         return []
+    if ids is not None and connection.display_name != "PostgreSQL":
+        raise ValueError("ids can only be reserved on PostgreSQL")
     if ids is not None and len(ids) != len(rows):
         raise ValueError(f"{len(ids)} ids reserved for {len(rows)} rows of {model.__name__}")
     fields, converters, table, columns = _plan(model, connection.display_name)
@@ -220,8 +224,6 @@ def insert_rows(
 
     if connection.display_name == "PostgreSQL":
         return _insert_postgresql(model, table, columns, len(fields), [values(row) for row in rows], ids=ids)
-    if ids is not None:
-        raise ValueError("ids can only be reserved on PostgreSQL")
     return _insert_values(model, table, columns, len(fields), [values(row) for row in rows])
 
 

@@ -537,26 +537,24 @@ def _prefetched(
 
     def batches() -> Iterator[list[PageWork]]:
         try:
-            item = buffer.get()
-            while item is not done:
-                if isinstance(item, BaseException):
-                    raise item
-                batch, size = [item], len(item.shipments)
-                item = None
-                while size < batch_shipments:
+            pending = buffer.get()
+            while pending is not done:
+                if isinstance(pending, BaseException):
+                    raise pending
+                batch, size, pending = [pending], len(pending.shipments), None
+                while pending is None and size < batch_shipments:
                     try:
                         item = buffer.get_nowait()
                     except queue.Empty:
-                        item = None
                         break
                     if item is done or isinstance(item, BaseException):
-                        break  # the pages before the end, or before an error, are written first
-                    batch.append(item)
-                    size += len(item.shipments)
-                    item = None
+                        pending = item  # the pages before the end, or before an error, go first
+                    else:
+                        batch.append(item)
+                        size += len(item.shipments)
                 yield batch
-                if item is None:
-                    item = buffer.get()
+                if pending is None:
+                    pending = buffer.get()
         finally:
             stop.set()
             thread.join(timeout=5)
