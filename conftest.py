@@ -7,9 +7,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-pytest_plugins = ["letzshop.tests.sandbox_fixtures"]
+pytest_plugins = ["sandbox.tests.fixtures"]
 
-APPS = ("merchants", "stores", "orders", "exceptions", "letzshop", "config", "portal")
+APPS = ("merchants", "stores", "orders", "exceptions", "letzshop", "config", "portal", "sandbox", "demo")
 ROOT = Path(__file__).resolve().parent
 
 

@@ -26,11 +26,11 @@ def main() -> None:
     from django.db import connection
 
     from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
-    from letzshop.sandbox import DEFAULT_API_KEY, demo_catalog
     from letzshop.services.credentials import credentials_save
     from letzshop.services.fulfillment import order_confirm, queue_process_due
     from letzshop.services.imports import orders_import
     from merchants.models import Merchant
+    from sandbox import DEFAULT_API_KEY, demo_catalog
     from stores.services import catalog_import, store_create
 
     seed = {"shipments": args.operations, "seed": 9, "unmatched_ratio": 0.0, "units_per_shipment": 3}

@@ -31,10 +31,10 @@ def main() -> None:
     from config.bulk import bulk_allocations
     from letzshop.client import LetzshopClient
     from letzshop.models import LetzshopOrder
-    from letzshop.sandbox import DEFAULT_API_KEY, demo_catalog
     from letzshop.services.credentials import credentials_save
     from letzshop.services.imports import orders_import
     from merchants.models import Merchant
+    from sandbox import DEFAULT_API_KEY, demo_catalog
     from stores.services import catalog_import, store_create
 
     seed = {"shipments": args.shipments, "seed": 7, "unmatched_ratio": 0.5, "units_per_shipment": 3}

@@ -1,4 +1,4 @@
-"""``/api/v1/auth/token`` (CONTRACT.md "Authentication") and ``/api/v1/me``."""
+"""``/api/v1/auth/token``: API tokens (docs/security.md)."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.authentication import BearerTokenAuthentication
-from stores.selectors import memberships_for_user
 
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
 
@@ -34,26 +33,3 @@ class TokenView(APIView):
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MeView(APIView):
-    """Who is calling, and the stores it may act for (the portal's store switcher)."""
-
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "is_staff": serializers.BooleanField(),
-                "stores": serializers.ListField(child=serializers.DictField()),
-            },
-        )
-    )
-    def get(self, request):
-        stores = [
-            {"id": m.store_id, "name": m.store.name, "code": m.store.code, "role": m.role}
-            for m in memberships_for_user(user=request.user)
-        ]
-        user = request.user
-        return Response({"id": user.pk, "username": user.get_username(), "is_staff": user.is_staff, "stores": stores})

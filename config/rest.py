@@ -1,4 +1,4 @@
-"""How errors look in the API (CONTRACT.md "Shapes")."""
+"""How errors look in the API (docs/api.md)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.response import Response

@@ -2,7 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 
 class ApiRouter(SimpleRouter):
-    """Paths as the guide writes them, without a trailing slash; one is accepted too, so that a
+    """Paths as docs/api.md writes them, without a trailing slash; one is accepted too, so that a
     write is never redirected."""
 
     def __init__(self):

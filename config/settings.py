@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "exceptions",
     "letzshop",
     "portal",
+    # Stand-ins and demo data, above every domain app (docs/architecture.md).
+    "sandbox",
+    "demo",
 ]
 
 MIDDLEWARE = [

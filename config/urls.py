@@ -4,12 +4,13 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.auth_views import MeView, TokenView
+from config.auth_views import TokenView
 from exceptions.api import urls as exceptions_urls
 from letzshop.api import urls as letzshop_urls
 from merchants.api import urls as merchants_urls
 from orders.api import urls as orders_urls
 from stores.api import urls as stores_urls
+from stores.api.me import MeView
 
 API_APPS = (merchants_urls, stores_urls, orders_urls, exceptions_urls, letzshop_urls)
 

@@ -112,7 +112,7 @@ def exception_ignore(
     *, exception: OrderItemException, user: AbstractBaseUser | None, reason: str, notes: str = ""
 ) -> OrderItemException:
     """Mark as ignored, with a reason. An ignored exception still blocks the order's
-    confirmation (the guide): ignoring says "this will never match", not "ship it anyway"."""
+    confirmation (docs/exceptions.md): ignoring says "this will never match", not "ship it anyway"."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Say why this exception is ignored."), field="reason")

@@ -2,7 +2,7 @@
 
 ``LETZSHOP_ENCRYPTION_KEYS`` lists Fernet keys: the first encrypts, every one decrypts, so a
 new key is rolled out by putting it first and running ``manage.py letzshop_rotate_keys``.
-Without the variable one key is derived from ``SECRET_KEY`` with PBKDF2, as the guide says.
+Without the variable one key is derived from ``SECRET_KEY`` with PBKDF2 (docs/security.md).
 Decryption never returns ciphertext: it succeeds or raises ``CredentialsDecryptionError``.
 """
 

@@ -1,6 +1,6 @@
 """Letzshop's side of a store: credentials, imported shipments, outbound queue, audit log.
 
-Fields follow the guide's "Database Models"; what is added says why.
+Fields are those of docs/import.md and docs/fulfillment.md; what is added says why.
 """
 
 from decimal import Decimal
@@ -256,7 +256,7 @@ class LetzshopSyncLog(models.Model):
     started_at = models.DateTimeField(_("started at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(_("duration (s)"), default=0)
-    # duration_seconds is whole seconds as the guide has it; an outbound call takes milliseconds.
+    # duration_seconds is whole seconds (the documented field); an outbound call takes milliseconds.
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     triggered_by = models.CharField(_("triggered by"), max_length=64, blank=True)
     # Import counts beyond processed/succeeded/failed, and the call's summary.

@@ -66,7 +66,7 @@ def order_mark_shipped(
 
 
 def shipping_label(*, order: Order) -> dict[str, Any]:
-    """The guide's shipping label answer: label URL = the carrier's prefix + shipment number.
+    """The shipping label answer (docs/fulfillment.md): label URL = the carrier's prefix + shipment number.
 
     When no URL can be built, ``label_url`` is None and ``message`` says what is missing."""
     label_url, message = None, ""

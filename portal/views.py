@@ -28,7 +28,7 @@ from portal.selectors import (
 )
 
 SESSION_STORE = "portal_store_id"
-# Suggestions of the tracking form (the guide's carriers and those Letzshop ships with).
+# Suggestions of the tracking form (common carriers and those Letzshop ships with).
 CARRIERS = ("dhl", "ups", "fedex", "post_lu", "dpd", "gls", "greco", "colissimo", "xpresslogistics")
 
 

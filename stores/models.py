@@ -52,7 +52,7 @@ class StoreMembership(models.Model):
         MANAGER = "manager", _("Manager")
         STAFF = "staff", _("Staff")
 
-    # Owners and managers change credentials, settings and the catalog (CONTRACT.md).
+    # Owners and managers change credentials, settings and the catalog (docs/security.md).
     MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
 
     user = models.ForeignKey(

@@ -19,6 +19,7 @@ from config.bulk import insert_rows
 from config.errors import Conflict, InvalidInput
 from merchants.models import Merchant
 from stores.gtin import gtin_normalize, gtin_type_of
+from stores.hooks import catalog_gtins_added
 from stores.models import Product, Store, StoreMembership
 
 User = get_user_model()
@@ -41,10 +42,10 @@ def store_create(*, merchant: Merchant, name: str, code: str = "", is_active: bo
     return store
 
 
-def user_create(*, username: str, password: str, email: str = "", is_staff: bool = False):
+def user_create(*, username: str, password: str, email: str = "", is_staff: bool = False, is_superuser: bool = False):
     if User.objects.filter(username=username).exists():
         raise InvalidInput(_("The username %(name)s is taken.") % {"name": repr(username)}, field="username")
-    user = User(username=username, email=email, is_staff=is_staff)
+    user = User(username=username, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser)
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -155,15 +156,8 @@ def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict
     return clean
 
 
-def exceptions_auto_match(*, store: Store, gtins: set[str]) -> int:
-    # Imported here: the exceptions app builds on the catalog, not the other way round.
-    from exceptions.services import exceptions_auto_match as auto_match
-
-    return auto_match(store=store, gtins=gtins)
-
-
 def _auto_match(*, store: Store, products: Iterable[Product]) -> int:
-    return exceptions_auto_match(store=store, gtins={p.gtin_normalized for p in products if p.gtin_normalized})
+    return catalog_gtins_added(store=store, gtins={p.gtin_normalized for p in products if p.gtin_normalized})
 
 
 @transaction.atomic
@@ -296,7 +290,7 @@ def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -
     # then also resolves exceptions left pending by an interrupted import, or created while
     # the product was inactive.
     gtins = {clean["gtin_normalized"] for _row, clean in cleaned.values() if clean["gtin_normalized"]}
-    result.exceptions_resolved = exceptions_auto_match(store=store, gtins=gtins)
+    result.exceptions_resolved = catalog_gtins_added(store=store, gtins=gtins)
     return result
 
 

@@ -1,11 +1,22 @@
-"""Which store a request acts for (CONTRACT.md "People and tenancy")."""
+"""Tenancy: which store a request acts for, in one place (docs/architecture.md).
+
+The current store comes from ``X-Store-Id`` (or the user's only store); a store the user is not a
+member of answers 404, as if it did not exist. Every endpoint under ``/api/v1/store/`` is a
+``StoreScopedViewSet``, whose ``get_queryset`` can only start from ``scoped_queryset(store)``. The
+same viewsets are mounted under ``/api/v1/admin/.../{store_pk}/`` for platform admins, the store
+then coming from the URL. ``config.tests.test_tenancy`` walks the URL conf to check that no store
+endpoint is anything else.
+"""
 
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
 
 from config.errors import Forbidden, InvalidInput, NotFound
+from config.permissions import IsPlatformAdmin
 from stores.models import Store, StoreMembership
 
 STORE_HEADER = "X-Store-Id"
@@ -62,3 +73,54 @@ def store_context_resolve(*, user: AbstractBaseUser, store_id=None) -> StoreCont
     raise InvalidInput(
         gettext("This user belongs to several stores: name one with the %(header)s header.") % {"header": STORE_HEADER}
     )
+
+
+class StoreScopedMixin:
+    """Resolves ``self.store_context`` before any handler runs; querysets start from the store.
+
+    ``managing_actions`` lists the actions only owners and managers (and platform admins) may
+    take; other roles get 403 with the reason.
+    """
+
+    permission_classes = [IsAuthenticated]
+    # The model whose rows this endpoint serves (None for endpoints without rows of their own).
+    tenant_model = None
+    managing_actions: frozenset[str] = frozenset()
+    store_url_kwarg = "store_pk"
+    store_context: StoreContext
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        url_store = kwargs.get(self.store_url_kwarg)
+        if url_store is not None:
+            if not request.user.is_staff:
+                raise Forbidden(IsPlatformAdmin.message)
+            self.store_context = store_context_resolve(user=request.user, store_id=url_store)
+        else:
+            self.store_context = store_context_resolve(user=request.user, store_id=request.headers.get(STORE_HEADER))
+        if self.action in self.managing_actions and not self.store_context.can_manage:
+            raise Forbidden(
+                gettext("Only a store's %(roles)s may do this; your role is %(role)s.")
+                % {"roles": gettext(" or ").join(StoreMembership.MANAGING_ROLES), "role": self.store_context.role}
+            )
+
+    @property
+    def store(self):
+        return self.store_context.store
+
+    def scoped_queryset(self, store):
+        raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset(store)")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema
+            return self.tenant_model.objects.none()
+        return self.scoped_queryset(self.store)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["store"] = getattr(self, "store_context", None) and self.store_context.store
+        return context
+
+
+class StoreScopedViewSet(StoreScopedMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"\d+"

@@ -15,7 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import api_client_for
-from stores.api.tenancy import StoreScopedMixin
+from stores.tenancy import StoreScopedMixin
 
 pytestmark = pytest.mark.django_db
 

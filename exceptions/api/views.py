@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
+from config.permissions import AdminViewSet
 from config.rest import validated
 from exceptions import selectors, services
 from exceptions.api.filters import AdminExceptionFilter, ExceptionFilter
@@ -21,9 +22,9 @@ from exceptions.api.serializers import (
     ResolveSerializer,
 )
 from exceptions.models import OrderItemException
-from stores.api.tenancy import AdminViewSet, StoreScopedViewSet
 from stores.models import Store
 from stores.selectors import store_get
+from stores.tenancy import StoreScopedViewSet
 
 STORE_ID_PARAMETER = OpenApiParameter("store_id", int, description="The store whose exceptions to resolve")
 
@@ -116,7 +117,7 @@ class AdminOrderExceptionViewSet(ExceptionWorkflowMixin, AdminViewSet):
 
 class StoreOrderExceptionViewSet(ExceptionWorkflowMixin, StoreScopedViewSet):
     """The current store's product exceptions (``/api/v1/store/order-exceptions``); every
-    store role works them (CONTRACT.md)."""
+    store role works them (docs/exceptions.md)."""
 
     tenant_model = OrderItemException
     filterset_class = ExceptionFilter

@@ -8,9 +8,9 @@ import pytest
 from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
 from letzshop.models import LetzshopOrder
-from letzshop.sandbox import catalog_gtin14s, gtin14
 from letzshop.services.imports import orders_import
 from letzshop.tests.conftest import sandbox_store  # noqa: F401 (a fixture)
+from sandbox import catalog_gtin14s, gtin14
 from stores.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from letzshop.services.credentials import credentials_masked_key
 
 
 class CredentialsSerializer(serializers.ModelSerializer):
-    """The guide's "Credentials Response": the key only ever as ``api_key_masked``."""
+    """The credentials as the API answers them: the key only ever as ``api_key_masked``."""
 
     store_id = serializers.IntegerField(read_only=True)
     api_key_masked = serializers.SerializerMethodField()
@@ -104,7 +104,7 @@ class IntegrationStatusSerializer(serializers.Serializer):
 
 
 class LetzshopOrderSerializer(serializers.ModelSerializer):
-    """The guide's "Order Response", with the local order's shipping fields and QC state."""
+    """A Letzshop order as the API answers it, with the local order's shipping fields and QC state."""
 
     store_id = serializers.IntegerField(read_only=True)
     local_order_id = serializers.IntegerField(read_only=True)

@@ -19,7 +19,7 @@ CREDENTIALS = {
 
 
 def route(regex: str, view, name: str):
-    """A path as the guide writes it; a trailing slash is accepted too (never a redirect)."""
+    """A path as docs/api.md writes it; a trailing slash is accepted too (never a redirect)."""
     return re_path(rf"^{regex}/?$", view, name=name)
 
 

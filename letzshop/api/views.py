@@ -4,6 +4,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.permissions import AdminViewSet
 from config.rest import validated
 from letzshop import selectors
 from letzshop.api.filters import LetzshopOrderFilter, QueueFilter, SyncLogFilter
@@ -30,7 +31,7 @@ from letzshop.services import fulfillment
 from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
 from orders.models import OrderItem
-from stores.api.tenancy import AdminViewSet, StoreScopedViewSet
+from stores.tenancy import StoreScopedViewSet
 
 
 def _test_key(request) -> Response:

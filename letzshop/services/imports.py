@@ -114,7 +114,7 @@ class ImportResult:
         return self.status == SyncStatus.SUCCESS
 
     def as_response(self) -> dict[str, Any]:
-        """The guide's answer, with the counts it leaves out."""
+        """The import's answer (docs/import.md), with every count."""
         return {
             "success": self.success,
             "message": self.message,

@@ -61,5 +61,5 @@ def sync_log_start(
 
 
 def trigger_of(user) -> str:
-    """``triggered_by`` for a person: their user id (the guide's "user_id")."""
+    """``triggered_by`` for a person: their user id."""
     return str(user.pk) if user is not None and getattr(user, "pk", None) else ""

@@ -1,7 +1,7 @@
 import pytest
 
-from letzshop.sandbox import DEFAULT_API_KEY, demo_catalog
 from letzshop.services.credentials import credentials_save
+from sandbox import DEFAULT_API_KEY, demo_catalog
 from stores.services import catalog_import
 
 

@@ -9,11 +9,11 @@ from django_celery_beat.models import PeriodicTask
 from exceptions.tests.factories import OrderItemExceptionFactory
 from letzshop.crypto import decrypt_value
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.sandbox import DEFAULT_API_KEY
 from letzshop.services.credentials import credentials_save
 from letzshop.tests.factories import CredentialsFactory, LetzshopOrderFactory, QueueItemFactory, SyncLogFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
+from sandbox import DEFAULT_API_KEY
 from stores.tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -366,7 +366,7 @@ def test_the_local_order_list_has_the_same_actions(admin_client, store):
 
 
 def test_an_action_takes_at_most_200_orders(admin_client, store, monkeypatch):
-    monkeypatch.setattr("config.admin_helpers.MAX_ACTION_OBJECTS", 2)
+    monkeypatch.setattr("config.admin_helpers.actions.MAX_ACTION_OBJECTS", 2)
     orders = LetzshopOrderFactory.create_batch(3, store=store)
     response = admin_client.post(
         ORDERS, {"action": "confirm_orders", "_selected_action": [str(orders[0].pk)], "select_across": "1", "index": 0}

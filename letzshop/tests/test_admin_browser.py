@@ -1,4 +1,4 @@
-"""The admin journey of the guide, in headless Chromium against the sandbox on a real port.
+"""A platform admin's journey, in headless Chromium against the sandbox on a real port.
 
 There is no Celery worker here: once the admin has queued an operation, the test sends it as
 the worker would (``queue_process_due``) and checks what the admin and Letzshop then show.
@@ -13,11 +13,11 @@ from playwright.sync_api import expect
 from conftest import screenshot
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
-from letzshop.sandbox import DEFAULT_API_KEY, demo_catalog
 from letzshop.services.credentials import credentials_save
 from letzshop.services.fulfillment import queue_process_due
 from letzshop.services.imports import orders_import
 from orders.models import ShippingCarrier
+from sandbox import DEFAULT_API_KEY, demo_catalog
 from stores.services import catalog_import
 
 pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui]

@@ -32,7 +32,7 @@ from letzshop.client import (
     shipment_from_node,
 )
 from letzshop.client.types import money, parse_datetime
-from letzshop.sandbox import DEFAULT_API_KEY, SandboxServer
+from sandbox import DEFAULT_API_KEY, SandboxServer
 
 pytestmark = pytest.mark.letzshop
 

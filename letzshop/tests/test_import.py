@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from exceptions.models import OrderItemException
 from letzshop.client import LetzshopClient
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.sandbox import DEFAULT_API_KEY, catalog_gtin14s, demo_catalog, gtin14
 from letzshop.services.imports import import_lock_acquire, orders_import, shipments_page_upsert
 from orders.models import Order, OrderItem
+from sandbox import DEFAULT_API_KEY, catalog_gtin14s, demo_catalog, gtin14
 from stores.services import placeholder_product_get
 
 pytestmark = pytest.mark.django_db

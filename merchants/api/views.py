@@ -1,9 +1,9 @@
 from rest_framework import mixins
 
+from config.permissions import AdminViewSet
 from merchants.api.serializers import MerchantSerializer
 from merchants.models import Merchant
 from merchants.services import merchant_create, merchant_delete, merchant_update
-from stores.api.tenancy import AdminViewSet
 
 
 class AdminMerchantViewSet(

@@ -3,6 +3,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.permissions import AdminViewSet
 from config.rest import validated
 from orders import selectors, services
 from orders.api.filters import OrderFilter
@@ -15,7 +16,6 @@ from orders.api.serializers import (
     StatusUpdateSerializer,
     StoreWithOrdersSerializer,
 )
-from stores.api.tenancy import AdminViewSet
 
 
 class AdminOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminViewSet):

@@ -17,11 +17,11 @@ from conftest import SCREENSHOTS, screenshot
 from exceptions.models import OrderItemException
 from letzshop import selectors
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, StoreLetzshopCredentials
-from letzshop.sandbox import DEFAULT_API_KEY
 from letzshop.services.fulfillment import order_confirm, queue_process_due
 from letzshop.services.imports import orders_import
 from letzshop.tests.factories import LetzshopOrderFactory
 from portal.tests.conftest import PASSWORD, log_in
+from sandbox import DEFAULT_API_KEY
 from stores.models import Product
 from stores.tests.factories import MembershipFactory, StoreFactory
 
@@ -122,7 +122,7 @@ def test_a_store_user_connects_letzshop_and_imports(
     assert DEFAULT_API_KEY not in page.content()
     screenshot(page, "portal-settings")
 
-    # Import now, with its progress, then the guide's message.
+    # Import now, with its progress, then the result message.
     page.get_by_role("link", name="Overview").click()
     expect(page.locator("#connection")).to_contain_text("Connected")
     page.get_by_role("button", name="Import now").click()

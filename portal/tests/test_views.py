@@ -6,9 +6,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from letzshop.sandbox import DEFAULT_API_KEY
 from letzshop.tests.factories import CredentialsFactory, LetzshopOrderFactory
 from portal.views import SESSION_STORE
+from sandbox import DEFAULT_API_KEY
 from stores.tests.factories import MembershipFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db

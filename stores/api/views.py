@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from config.errors import InvalidInput
 from config.parsers import CSVTextParser
+from config.permissions import AdminViewSet
 from stores import selectors, services
 from stores.api.serializers import (
     AdminProductSerializer,
@@ -20,8 +21,8 @@ from stores.api.serializers import (
     UserCreateSerializer,
     UserSerializer,
 )
-from stores.api.tenancy import AdminViewSet, StoreScopedViewSet
 from stores.models import Product, Store
+from stores.tenancy import StoreScopedViewSet
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 

@@ -69,7 +69,7 @@
     progress.hidden = true;
   }
 
-  // The guide's message, in the page's language.
+  // The import's result message, in the page's language.
   function resultMessage(r) {
     if (r.status === "failed") {
       const error = (r.errors.find((e) => e.error) || {}).error || r.message;

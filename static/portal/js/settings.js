@@ -52,7 +52,7 @@
     saveButton.disabled = !config.canManage;
   }
 
-  // The guide's rules, checked here first so that the message is in the page's language.
+  // The credentials' rules, checked here first so that the message is in the page's language.
   function validate({ forSave }) {
     const errors = {};
     const key = fields.api_key.value.trim();

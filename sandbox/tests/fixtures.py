@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from letzshop.sandbox import SandboxServer, SandboxState
+from sandbox import SandboxServer, SandboxState
 
 
 @pytest.fixture

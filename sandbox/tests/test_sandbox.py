@@ -15,7 +15,7 @@ import requests
 from graphql import execute_sync, parse
 
 from letzshop.client.documents import document_text
-from letzshop.sandbox import (
+from sandbox import (
     DEFAULT_API_KEY,
     DroppedConnection,
     SandboxServer,
@@ -28,7 +28,7 @@ from letzshop.sandbox import (
     sandbox_schema,
     seed_shipments,
 )
-from letzshop.sandbox.catalog import is_valid_gtin
+from sandbox.catalog import is_valid_gtin
 
 pytestmark = pytest.mark.letzshop
 

@@ -39,7 +39,7 @@ from . import fastpath
 from .seed import Shipment, seed_shipments
 
 DEFAULT_API_KEY = "letzshop-sandbox-key"
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "graphql" / "schema.graphql"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "letzshop" / "graphql" / "schema.graphql"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 REQUEST_LOG_SIZE = 200

@@ -1,20 +1,25 @@
 """``manage.py seed_demo``: a platform admin, a merchant with a store and a store user, the
 store's catalog, and Letzshop credentials pointing at the sandbox. Running it again changes
-nothing but the credentials' endpoint and key."""
+nothing but the credentials' endpoint and key.
+
+Everything is created through the domain services, so the demo holds only data the platform
+itself could have written."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from letzshop.sandbox.catalog import demo_catalog
 from letzshop.services.credentials import credentials_save
 from merchants.models import Merchant
+from merchants.services import merchant_create
+from sandbox.catalog import demo_catalog
 from stores.models import Store, StoreMembership
-from stores.services import catalog_import, placeholder_product_get
+from stores.services import catalog_import, membership_add, store_create, user_create
 
 ADMIN_LOGIN = ("admin", "letzshop-admin")
 STORE_LOGIN = ("store", "letzshop-store")
 DEMO_STORE_CODE = "demo-store"
+DEMO_MERCHANT = "Demo Merchant"
 
 
 class Command(BaseCommand):
@@ -26,27 +31,20 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, sandbox_url, api_key, **options):
-        User = get_user_model()
-        admin, created = User.objects.get_or_create(
-            username=ADMIN_LOGIN[0], defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.lu"}
+        users = get_user_model().objects
+        if not users.filter(username=ADMIN_LOGIN[0]).exists():
+            user_create(username=ADMIN_LOGIN[0], password=ADMIN_LOGIN[1], email="admin@example.lu", is_superuser=True)
+        merchant = Merchant.objects.filter(name=DEMO_MERCHANT).first() or merchant_create(
+            name=DEMO_MERCHANT, email="hello@example.lu"
         )
-        if created:
-            admin.set_password(ADMIN_LOGIN[1])
-            admin.save()
-        merchant, _ = Merchant.objects.get_or_create(name="Demo Merchant", defaults={"email": "hello@example.lu"})
-        store, _ = Store.objects.get_or_create(
-            code=DEMO_STORE_CODE, defaults={"merchant": merchant, "name": "Demo Store"}
+        store = Store.objects.filter(code=DEMO_STORE_CODE).first() or store_create(
+            merchant=merchant, name="Demo Store", code=DEMO_STORE_CODE
         )
-        placeholder_product_get(store=store)
-        store_user, created = User.objects.get_or_create(
-            username=STORE_LOGIN[0], defaults={"email": "store@example.lu"}
+        store_user = users.filter(username=STORE_LOGIN[0]).first() or user_create(
+            username=STORE_LOGIN[0], password=STORE_LOGIN[1], email="store@example.lu"
         )
-        if created:
-            store_user.set_password(STORE_LOGIN[1])
-            store_user.save()
-        StoreMembership.objects.get_or_create(
-            user=store_user, store=store, defaults={"role": StoreMembership.Role.OWNER}
-        )
+        if not StoreMembership.objects.filter(user=store_user, store=store).exists():
+            membership_add(store=store, user_id=store_user.pk, role=StoreMembership.Role.OWNER)
         result = catalog_import(store=store, rows=[dict(row) for row in demo_catalog()])
         credentials_save(store=store, api_key=api_key, api_endpoint=sandbox_url)
 

@@ -1,4 +1,4 @@
-"""Serve the Letzshop sandbox (letzshop.sandbox) until Ctrl-C. See docs/sandbox.md."""
+"""Serve the Letzshop sandbox (sandbox) until Ctrl-C. See docs/sandbox.md."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from letzshop.sandbox import DEFAULT_API_KEY, SandboxServer, SandboxState
+from sandbox import DEFAULT_API_KEY, SandboxServer, SandboxState
 
 
 def _probability(value: str) -> float:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         except (ValueError, OSError) as error:
             raise CommandError(str(error)) from error
         if options["verbosity"] >= 2:
-            logging.getLogger("letzshop.sandbox").setLevel(logging.INFO)
+            logging.getLogger("sandbox").setLevel(logging.INFO)
         summary = state.summary()
         self.stdout.write(f"Letzshop sandbox at {server.url}")
         self.stdout.write(f"API key: {options['api_key']}")
