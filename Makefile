@@ -12,7 +12,7 @@ else ifdef module
   MARKERS := -m "$(module) and not frontend"
 endif
 
-.PHONY: install run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin clean
+.PHONY: install chromium run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,14 @@ install: $(VENV)/.installed
 run: install
 	./scripts/run.sh
 
-test: install
+test: install chromium
 	$(BIN)/pytest $(MARKERS) $(args)
 
-screenshots: install
+# Debian's Chromium for the browser tests, installed when missing.
+chromium:
+	./scripts/chromium.sh
+
+screenshots: install chromium
 	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -m frontend $(args)
 
 lint: install
