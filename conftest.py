@@ -9,7 +9,19 @@ from rest_framework.test import APIClient
 
 pytest_plugins = ["sandbox.tests.fixtures"]
 
-APPS = ("merchants", "stores", "orders", "exceptions", "letzshop", "config", "portal", "sandbox", "demo")
+APPS = (
+    "merchants",
+    "stores",
+    "notifications",
+    "orders",
+    "exceptions",
+    "letzshop",
+    "config",
+    "monitoring",
+    "portal",
+    "sandbox",
+    "demo",
+)
 ROOT = Path(__file__).resolve().parent
 
 
