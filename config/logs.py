@@ -16,7 +16,6 @@ import logging
 import re
 import threading
 import uuid
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -65,37 +64,35 @@ def request_id_new() -> str:
 
 # --- secrets never written ------------------------------------------------------------------
 
-_secrets: weakref.WeakValueDictionary[int, _Secret] = weakref.WeakValueDictionary()
+# Every key a client of this process has held. A process holds few (one per store it served),
+# and a key stays a secret after its client is closed: a line may quote it later.
+_MAX_SECRETS = 10_000
+_secrets: dict[str, None] = {}
+_secrets_pattern: re.Pattern | None = None
 _secrets_lock = threading.Lock()
 
 
-class _Secret:
-    """A secret registered for redaction for as long as its holder keeps this object."""
-
-    __slots__ = ("value", "__weakref__")
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-
-def secret_register(value: str) -> object:
-    """Keep ``value`` out of every log line while the returned handle is alive (the client holds
-    it as long as it holds the key)."""
-    handle = _Secret(value)
-    if value and len(value) >= 4:
-        with _secrets_lock:
-            _secrets[id(handle)] = handle
-    return handle
+def secret_register(value: str) -> None:
+    """Keep ``value`` out of every log line written by this process from now on."""
+    global _secrets_pattern
+    if not value or len(value) < 4:
+        return
+    with _secrets_lock:
+        if value in _secrets:
+            return
+        _secrets[value] = None
+        while len(_secrets) > _MAX_SECRETS:
+            del _secrets[next(iter(_secrets))]
+        ordered = sorted(_secrets, key=len, reverse=True)
+        _secrets_pattern = re.compile("|".join(re.escape(secret) for secret in ordered))
 
 
 def redact(text: str) -> str:
     if not text:
         return text
-    with _secrets_lock:
-        values = [secret.value for secret in _secrets.values()]
-    for value in sorted(values, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, "****")
+    pattern = _secrets_pattern
+    if pattern is not None:
+        text = pattern.sub("****", text)
     return _BEARER.sub(r"\1****", text)
 
 
@@ -173,10 +170,9 @@ class RequestIdMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else request_id_new()
         request.request_id = request_id
-        token = _context.set({"request_id": request_id})
-        try:
-            response = self.get_response(request)
-        finally:
-            _context.reset(token)
+        # A fresh context for each request; it is left in place after the response, since Django
+        # logs a failed request's line (django.request) once the middleware has returned.
+        _context.set({"request_id": request_id})
+        response = self.get_response(request)
         response.headers[REQUEST_ID_HEADER] = request_id
         return response

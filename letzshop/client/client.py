@@ -227,8 +227,8 @@ class LetzshopClient:
         self._gql = Client(transport=self._transport, fetch_schema_from_transport=False)
         self._session: Any = None
         self.on_refused = on_refused
-        # Keeps the key out of every log line while this client lives (config.logs).
-        self._redaction = secret_register(api_key)
+        # The key never reaches a log line of this process (config.logs).
+        secret_register(api_key)
 
     def __repr__(self) -> str:
         return f"LetzshopClient(endpoint={self.endpoint!r})"

@@ -1,8 +1,11 @@
 """``manage.py letzshop_schema_check --store CODE``: Letzshop's live schema against the client."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import ServiceError
+from letzshop.client.documents import DOCUMENTS_DIR
 from letzshop.services.schema_check import schema_check
 from stores.models import Store
 
@@ -16,13 +19,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--store", required=True, help="the store's code")
+        parser.add_argument(
+            "--documents",
+            type=Path,
+            default=DOCUMENTS_DIR,
+            help="a folder of .graphql documents to check instead of letzshop/graphql/ (a fix, before it is committed)",
+        )
 
-    def handle(self, *args, store: str, **options):
+    def handle(self, *args, store: str, documents: Path, **options):
+        if not documents.is_dir():
+            raise CommandError(f"{documents} is not a folder.")
         found = Store.objects.filter(code=store).first()
         if found is None:
             raise CommandError(f"No store has the code {store!r}.")
         try:
-            check = schema_check(store=found, triggered_by="command")
+            check = schema_check(store=found, triggered_by="command", documents_dir=documents)
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"{found.name} ({found.code}): {check.endpoint}")
