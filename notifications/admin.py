@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from config.admin_helpers import ChangeListTitleMixin, admin_url, badge, redirect_back, when
 from notifications import selectors, services
-from notifications.models import Notification
+from notifications.models import KIND_LABELS, Notification
 from stores.admin_filters import StoreFilter
 
 LEVEL_TONES = {"info": "info", "warning": "warn", "error": "error"}
@@ -52,13 +52,24 @@ class OpenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return list(KIND_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     change_list_template = "admin/notifications/notification/change_list.html"
     changelist_title = _("Notifications")
     list_display = ["summary", "store_name", "seen", "state", "open_link"]
     list_display_links = None
-    list_filter = [ReadFilter, OpenFilter, "kind", "level", StoreFilter]
+    list_filter = [ReadFilter, OpenFilter, KindFilter, "level", StoreFilter]
     list_select_related = ["store"]
     search_fields = ["title", "message", "params", "incident_key"]
     ordering = ["-created_at", "-id"]

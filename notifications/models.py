@@ -106,6 +106,15 @@ class Notification(models.Model):
         return self._text(self.message, self.params)
 
 
+# How the admin's filter names the platform's kinds; a kind another app adds shows its code.
+KIND_LABELS = {
+    Notification.FULFILLMENT_FAILED: _("Fulfillment failed"),
+    Notification.SYNC_FAILED: _("Imports failing"),
+    Notification.CREDENTIALS_REFUSED: _("API key refused"),
+    Notification.SCHEMA_MISMATCH: _("Letzshop's API changed"),
+}
+
+
 class NotificationPreference(models.Model):
     """A platform admin's choice of e-mails (a store's owners and managers always get theirs)."""
 
