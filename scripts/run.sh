@@ -10,6 +10,12 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 SANDBOX_PORT="${SANDBOX_PORT:-8765}"
 BIN=.venv/bin
+# Notifications' e-mails are printed by the worker and the web server (docs/operations.md).
+export EMAIL_URL="${EMAIL_URL:-consolemail://}"
+export SITE_URL="${SITE_URL:-http://${HOST}:${PORT}}"
+# The web server's and the worker's counters add up in /metrics; a fresh start counts afresh.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/metrics}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py seed_demo --sandbox-url "http://127.0.0.1:${SANDBOX_PORT}/graphql"
@@ -28,4 +34,8 @@ $BIN/celery -A config worker --beat --loglevel=INFO --concurrency=2 &
 pids+=($!)
 
 echo "Serving on http://${HOST}:${PORT}/ (admin: /admin/, API docs: /api/docs/, store portal: /store/)"
+echo "Operations: /healthz, /readyz, /metrics (a platform admin's token); readiness follows once beat has beaten."
+# The readiness line of the banner, once the worker's beat has written its first heartbeat.
+$BIN/python manage.py readiness --wait 60 &
+pids+=($!)
 $BIN/python manage.py runserver "${HOST}:${PORT}"

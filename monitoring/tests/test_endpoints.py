@@ -154,3 +154,30 @@ def test_metrics_carry_readiness(admin_api):
     assert 'letzshop_ready{check="broker"} 1.0' in text
     assert 'letzshop_ready{check="beat"} 1.0' in text
     assert "letzshop_beat_heartbeat_age_seconds" in text
+
+
+def test_a_machine_of_workers_serves_its_counters_with_metrics_serve():
+    """A real process on a free port, reading the same multiprocess folder as this one."""
+    import os
+    import re
+    import urllib.request
+
+    from letzshop.metrics import RATE_LIMITED
+
+    RATE_LIMITED.labels(operation="MetricsServeProbe").inc()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "metrics_serve", "--port", "0"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        url = re.search(r"http://\S+/metrics", line).group(0)
+        text = urllib.request.urlopen(url, timeout=10).read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert 'letzshop_api_rate_limited_total{operation="MetricsServeProbe"} 1.0' in text
+    assert "letzshop_fulfillment_queue_items" not in text  # the database's gauges are the web's
