@@ -30,7 +30,7 @@ def fill(rows: int) -> None:
         "WHEN n %% 1000 = 2 THEN 'processing' ELSE 'completed' END"
     )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.display_name == "PostgreSQL":
             series = "generate_series(1, %s) AS n"
             now = "now()"
         else:
@@ -51,7 +51,7 @@ def fill(rows: int) -> None:
                 FROM {series}""",
             [store.pk, rows // 4],
         )
-        cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute("ANALYZE")
     assert LetzshopOrder.objects.count() == 100
 
 

@@ -65,7 +65,7 @@ def _queue_counts() -> dict[str, int]:
     for row in Queue.objects.filter(status__in=few).order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     estimate = None
-    if connection.vendor == "postgresql":
+    if connection.display_name == "PostgreSQL":
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [Queue._meta.db_table])
             row = cursor.fetchone()
