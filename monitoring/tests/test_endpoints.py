@@ -106,21 +106,19 @@ def test_beats_scheduler_writes_the_heartbeat_once_per_interval():
 
 
 def test_the_readiness_command_says_what_is_up():
+    import os
+
+    from letzshop.tests.test_import_concurrency import database_url
+
     result = subprocess.run(
         [sys.executable, "manage.py", "readiness"],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        env={"DJANGO_SETTINGS_MODULE": "config.settings_test", "PATH": "/usr/bin:/bin", **_database_env()},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": database_url()},
     )
-    assert "database ok" in result.stdout, result.stderr
+    assert "Ready: database ok, broker ok, beat missing" in result.stdout, result.stderr
     assert result.returncode == 0
-
-
-def _database_env() -> dict:
-    import os
-
-    return {key: value for key, value in os.environ.items() if key in ("DATABASE_URL", "CELERY_BROKER_URL", "VAR_DIR")}
 
 
 # --- /metrics -------------------------------------------------------------------------------
