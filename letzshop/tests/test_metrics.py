@@ -45,8 +45,14 @@ def test_the_queue_gauge_costs_one_query_on_the_status_index_whatever_the_rows(
 ):
     from letzshop.metrics import _queue_counts
 
+    from django.db import connection
+
     for status in ("pending", "completed", "completed", "failed"):
         QueueItemFactory(store=sandbox_store, status=status)
+    if connection.display_name == "PostgreSQL":
+        # As autovacuum keeps it: completed rows are then the planner's estimate, not a count.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE letzshop_fulfillment_queue")
     with django_assert_max_num_queries(2):
         counts = _queue_counts()
     assert counts == {"pending": 1, "processing": 0, "completed": 2, "failed": 1}
