@@ -43,9 +43,9 @@ def test_imports_requests_429s_queue_and_exceptions_are_in_the_metrics(sandbox_s
 def test_the_queue_gauge_costs_one_query_on_the_status_index_whatever_the_rows(
     sandbox_store, django_assert_max_num_queries
 ):
-    from letzshop.metrics import _queue_counts
-
     from django.db import connection
+
+    from letzshop.metrics import _queue_counts
 
     for status in ("pending", "completed", "completed", "failed"):
         QueueItemFactory(store=sandbox_store, status=status)
