@@ -17,6 +17,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -32,6 +33,7 @@ from letzshop.services.credentials import client_for
 from letzshop.services.mapping import UNIT_CONFIRMED, units_sync_status
 from letzshop.services.sync_log import sync_log_write
 from orders.models import Order
+from orders.services import order_follow_channel_status, order_follow_channel_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ Queue = LetzshopFulfillmentQueue
 RAW_FIELDS = ("letzshop_order__raw_order_data",)
 Operation = LetzshopFulfillmentQueue.Operation
 UNIT_UNCONFIRMED = "unconfirmed"
+# The task that tries one row (letzshop/tasks.py), named rather than imported.
+PROCESS_TASK = "letzshop.tasks.fulfillment_queue_process"
 # Per-unit answers that mean "already as you asked": a retried request after a lost answer.
 IDEMPOTENT_CODES = frozenset({"already_confirmed", "already_in_state"})
 
@@ -84,11 +88,11 @@ def _enqueue(*, order: LetzshopOrder, operation: str, payload: dict[str, Any], u
 
 
 def _wake(item_id: int, countdown: float = 0) -> None:
-    """Ask a worker to try the row. Losing this message loses nothing: the sweep finds the row."""
-    from letzshop.tasks import fulfillment_queue_process
+    """Ask a worker to try the row. Losing this message loses nothing: the sweep finds the row.
 
+    The task is looked up by its name (``letzshop.tasks`` calls this module, not the reverse)."""
     try:
-        fulfillment_queue_process.apply_async(args=[item_id], countdown=max(0.0, countdown))
+        current_app.tasks[PROCESS_TASK].apply_async(args=[item_id], countdown=max(0.0, countdown))
     except Exception:  # the broker is down: the row waits for the sweep
         logger.warning("could not reach the broker for queue item %s; the sweep will take it", item_id)
 
@@ -168,8 +172,7 @@ def order_set_tracking(
     order.tracking_number, order.tracking_carrier = number[:128], carrier[:64]
     order.save(update_fields=["tracking_number", "tracking_carrier", "updated_at"])
     if order.local_order_id:
-        Order.objects.filter(pk=order.local_order_id).update(tracking_number=number[:128], updated_at=timezone.now())
-        Order.objects.filter(pk=order.local_order_id, shipping_carrier="").update(shipping_carrier=carrier[:64])
+        order_follow_channel_tracking(order_id=order.local_order_id, tracking_number=number, carrier=carrier)
     payload = {"tracking_number": number, "tracking_carrier": carrier}
     return _enqueue(order=order, operation=Operation.SET_TRACKING, payload=payload, user=user)
 
@@ -378,14 +381,7 @@ def _apply(item: Queue, response: dict[str, Any]) -> None:
         target = {"confirmed": Order.Status.CONFIRMED, "rejected": Order.Status.REJECTED}.get(order.sync_status)
     order.save(update_fields=["inventory_units", "letzshop_state", "sync_status", "updated_at"])
     if order.local_order_id and target:
-        # Only along an allowed transition (a cancelled order stays cancelled): one UPDATE.
-        allowed_from = [status for status, targets in Order.ALLOWED_TRANSITIONS.items() if target in targets]
-        now = timezone.now()
-        changes = {"status": target, "updated_at": now}
-        local = Order.objects.filter(pk=order.local_order_id, status__in=allowed_from)
-        if target == Order.Status.SHIPPED:
-            local.filter(shipped_at__isnull=True).update(shipped_at=now)
-        local.update(**changes)
+        order_follow_channel_status(order_ids=[order.local_order_id], status=target)
 
 
 # --- the sweep ----------------------------------------------------------------------------
