@@ -218,6 +218,12 @@ LETZSHOP_QUEUE_MAX_ATTEMPTS = env.int("LETZSHOP_QUEUE_MAX_ATTEMPTS", default=3)
 LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS = env.float("LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS", default=30.0)
 LETZSHOP_QUEUE_MAX_DELAY_SECONDS = env.int("LETZSHOP_QUEUE_MAX_DELAY_SECONDS", default=900)
 LETZSHOP_QUEUE_STUCK_SECONDS = env.int("LETZSHOP_QUEUE_STUCK_SECONDS", default=300)
+# A 429 is Letzshop saying "later": it uses up no attempt; an operation throttled without a
+# break for this long fails (docs/fulfillment.md).
+LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS = env.int("LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS", default=86_400)
+# A row woken and still unclaimed this long after its message was due: the message is taken as
+# lost and the sweep wakes the row again.
+LETZSHOP_QUEUE_WAKE_LOST_SECONDS = env.int("LETZSHOP_QUEUE_WAKE_LOST_SECONDS", default=300)
 LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=1800)
 
 LOGGING = {
