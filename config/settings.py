@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A lost database or broker: 503 with Retry-After, not a 500 page (config/outages.py).
+    "config.outages.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,8 +103,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"].setdefault("TEST", {})
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Connections stay bounded in every process: each keeps a pool (Django's, over psycopg 3's)
+    # that a request or a task borrows from and gives back to at its end, so that threads
+    # (runserver's, one per request) never leave connections behind. A request that finds the
+    # pool empty for DATABASE_POOL_TIMEOUT seconds answers 503 (config/outages.py).
+    # DATABASE_POOL_MAX_SIZE=0: no pool, a connection per request (behind PgBouncer, say).
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=10)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if _pool_max > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=1), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            "max_idle": 300,  # idle connections above min_size are closed after five minutes
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -80,10 +80,17 @@ def wait_for(condition, timeout: float, what: str, logs: Path):
 
 
 def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
+    """Stop the worker's whole process group; one slow to shut down warmly (a loaded machine) is killed."""
+    for signal_to_send in (sig, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, signal_to_send)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
     process.wait(timeout=20)
 
 

@@ -1,0 +1,65 @@
+"""Connections to PostgreSQL stay bounded under load, under `runserver` (a thread per request)."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from django.db import connection
+
+from config.tests.processes import child_database_url, request, runserver
+from conftest import api_client_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+REQUESTS = 240
+CLIENTS = 16
+
+
+def server_connections(monitor) -> int:
+    """Connections to the test database, but the test's own and this monitor's."""
+    row = monitor.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND pid <> %s",
+        [connection.connection.info.backend_pid],
+    ).fetchone()
+    return row[0]
+
+
+def load(base: str, token: str, monitor) -> tuple[set[int], int]:
+    """REQUESTS calls to /api/v1/me from CLIENTS threads; (statuses, most connections seen meanwhile)."""
+
+    def call():
+        return request(f"{base}/api/v1/me", headers={"Authorization": token})[0]
+
+    peak = 0
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        calls = [pool.submit(call) for _ in range(REQUESTS)]
+        deadline = time.monotonic() + 120
+        while not all(done.done() for done in calls) and time.monotonic() < deadline:
+            peak = max(peak, server_connections(monitor))
+            time.sleep(0.01)
+        return {done.result() for done in calls}, peak
+
+
+@pytest.mark.parametrize("pool_size", ["4", "0"], ids=["pool of 4", "no pool"])
+def test_connections_stay_bounded_under_load(tmp_path, store_user, pool_size):
+    if connection.vendor != "postgresql":
+        pytest.skip("counts PostgreSQL's connections")
+    token = api_client_for(store_user)._credentials["HTTP_AUTHORIZATION"]
+    connection.ensure_connection()
+    with (
+        psycopg.connect(child_database_url().replace("postgres://", "postgresql://", 1), autocommit=True) as monitor,
+        runserver(tmp_path, DATABASE_URL=child_database_url(), DATABASE_POOL_MAX_SIZE=pool_size) as base,
+    ):
+        statuses, peak = load(base, token, monitor)
+        after = server_connections(monitor)
+        statuses_again, peak_again = load(base, token, monitor)
+        after_again = server_connections(monitor)
+    assert statuses == statuses_again == {200}
+    if pool_size == "4":
+        # Never more than the pool, however many threads runserver started, and no growth.
+        assert 1 <= peak <= 4 and peak_again <= 4 and after <= 4 and after_again <= after
+    else:
+        # A connection per request, closed at its end: nothing is left once the load is over.
+        assert 1 <= peak <= CLIENTS and peak_again <= CLIENTS and after == after_again == 0
