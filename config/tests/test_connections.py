@@ -16,14 +16,15 @@ REQUESTS = 240
 CLIENTS = 16
 
 
+SERVER = "letzshop-load-test"  # the server's application_name (libpq's PGAPPNAME)
+
+
 def server_connections(monitor) -> int:
-    """Connections to the test database, but the test's own and this monitor's."""
-    row = monitor.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND pid <> %s",
-        [connection.connection.info.backend_pid],
-    ).fetchone()
-    return row[0]
+    """The server's connections to the test database."""
+    return monitor.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+        [SERVER],
+    ).fetchone()[0]
 
 
 def load(base: str, token: str, monitor) -> tuple[set[int], int]:
@@ -47,10 +48,11 @@ def test_connections_stay_bounded_under_load(tmp_path, store_user, pool_size):
     if connection.vendor != "postgresql":
         pytest.skip("counts PostgreSQL's connections")
     token = api_client_for(store_user)._credentials["HTTP_AUTHORIZATION"]
-    connection.ensure_connection()
     with (
         psycopg.connect(child_database_url().replace("postgres://", "postgresql://", 1), autocommit=True) as monitor,
-        runserver(tmp_path, DATABASE_URL=child_database_url(), DATABASE_POOL_MAX_SIZE=pool_size) as base,
+        runserver(
+            tmp_path, DATABASE_URL=child_database_url(), DATABASE_POOL_MAX_SIZE=pool_size, PGAPPNAME=SERVER
+        ) as base,
     ):
         statuses, peak = load(base, token, monitor)
         after = server_connections(monitor)
@@ -61,5 +63,6 @@ def test_connections_stay_bounded_under_load(tmp_path, store_user, pool_size):
         # Never more than the pool, however many threads runserver started, and no growth.
         assert 1 <= peak <= 4 and peak_again <= 4 and after <= 4 and after_again <= after
     else:
-        # A connection per request, closed at its end: nothing is left once the load is over.
-        assert 1 <= peak <= CLIENTS and peak_again <= CLIENTS and after == after_again == 0
+        # A connection per request, closed at its end: once the load is over, only the one
+        # runserver opened at start (its migrations check, in the main thread) is left.
+        assert 1 <= peak <= CLIENTS + 1 and peak_again <= CLIENTS + 1 and after == after_again <= 1
