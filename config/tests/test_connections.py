@@ -45,7 +45,7 @@ def load(base: str, token: str, monitor) -> tuple[set[int], int]:
 
 @pytest.mark.parametrize("pool_size", ["4", "0"], ids=["pool of 4", "no pool"])
 def test_connections_stay_bounded_under_load(tmp_path, store_user, pool_size):
-    if connection.vendor != "postgresql":
+    if connection.display_name != "PostgreSQL":
         pytest.skip("counts PostgreSQL's connections")
     token = api_client_for(store_user)._credentials["HTTP_AUTHORIZATION"]
     with (

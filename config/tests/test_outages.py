@@ -20,7 +20,7 @@ DATABASE_LOST = (
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_database_lost_under_a_running_server_answers_503_then_recovers(tmp_path, store_user):
-    if connection.vendor != "postgresql":
+    if connection.display_name != "PostgreSQL":
         pytest.skip("cuts the server's connections to PostgreSQL")
     token = api_client_for(store_user)._credentials["HTTP_AUTHORIZATION"]
     db = connection.settings_dict

@@ -231,7 +231,7 @@ def test_the_outcome_is_written_down_again_after_a_database_error(imported, letz
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_terminated_while_writing_down_is_replaced(imported, letzshop_sandbox, monkeypatch):
     """PostgreSQL: the server ends the worker's connection while it waits to write down the outcome."""
-    if connection.vendor != "postgresql":
+    if connection.display_name != "PostgreSQL":
         pytest.skip("terminating a server connection needs PostgreSQL")
     monkeypatch.setattr(fulfillment, "SETTLE_RETRY_SECONDS", 0.1)
     order = clean_order(imported)

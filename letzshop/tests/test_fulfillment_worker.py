@@ -135,7 +135,7 @@ def hold_write_lock(order_pk: int):
     row on PostgreSQL, the database's write lock on SQLite. Returns its release."""
     other = connections.create_connection("default")
     cursor = other.cursor()
-    if other.vendor == "sqlite":
+    if other.display_name == "SQLite":
         cursor.execute("BEGIN IMMEDIATE")
     else:
         cursor.execute("BEGIN")
