@@ -337,7 +337,9 @@ def _try(client, item: Queue) -> Outcome:
     unit_ids = None
     shown: dict[str, Any] = {}
     if item.verify_before_send:
-        seen = letzshop_shipment_state(client=client, shipment_id=item.letzshop_order.letzshop_shipment_id)
+        seen = letzshop_shipment_state(
+            client=client, shipment_id=item.letzshop_order.letzshop_shipment_id, states=VERIFY_STATES[item.operation]
+        )
         done, shown, unit_ids = _already_done(item, seen)
         if done:
             return Outcome(response={**shown, "verified_on_letzshop": True}, sent=False, checked=True)
@@ -363,7 +365,7 @@ VERIFY_STATES = {
 VERIFY_MAX_PAGES = 20
 
 
-def letzshop_shipment_state(*, client, shipment_id: str, states=("unconfirmed", "confirmed", "shipped")):
+def letzshop_shipment_state(*, client, shipment_id: str, states: tuple[str, ...]):
     """The shipment's states as Letzshop shows them now (``ShipmentState``), or None when it is not
     found within ``VERIFY_MAX_PAGES`` pages of each of ``states``."""
     page_size = settings.LETZSHOP_PAGE_SIZE
