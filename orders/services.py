@@ -52,13 +52,14 @@ def order_follow_channel_status(*, order_ids: Collection[int], status: str) -> i
     allowed_from = [current for current, targets in Order.ALLOWED_TRANSITIONS.items() if status in targets]
     now = timezone.now()
     moving = Order.objects.filter(pk__in=list(order_ids), status__in=allowed_from)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (a queue row settling): nothing here to undo alone.
+    with transaction.atomic(savepoint=False):
         if status == Order.Status.SHIPPED:
             moving.filter(shipped_at__isnull=True).update(shipped_at=now)
         return moving.update(status=status, updated_at=now)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def order_follow_channel_tracking(*, order_id: int, tracking_number: str, carrier: str) -> None:
     """Keep the tracking a channel was given on the local order: the number always, the carrier
     only where the order has none yet (one chosen in the admin's shipping stays)."""
