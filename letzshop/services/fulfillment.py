@@ -288,8 +288,9 @@ def queue_item_process(*, item_id: int, clients: dict | None = None) -> Queue | 
 
     ``clients`` lets a caller that drains many rows reuse one HTTP session per store."""
     if not _claim(item_id):
-        # The message that woke us is spent either way: let the sweep wake the row when it can go.
-        Queue.objects.filter(pk=item_id, status=Queue.Status.PENDING).update(woken_at=None)
+        # A due row we could not take (its order busy): the message that woke us is spent, so
+        # the sweep wakes the row when it can go. A row not due yet has its own message coming.
+        Queue.objects.filter(pk=item_id, status=Queue.Status.PENDING).filter(_due()).update(woken_at=None)
         return None
     item = Queue.objects.select_related("letzshop_order", "store").defer(*RAW_FIELDS).get(pk=item_id)
     claimed_attempts = item.attempts

@@ -293,12 +293,20 @@ def test_the_sweep_wakes_a_row_once_until_it_is_claimed_or_its_message_is_lost(i
     before = queued_messages()
     assert queue_sweep()["woken"] == 0 and queued_messages() == before
 
-    # A row whose message was spent without a claim (its order was busy) is woken again.
-    Queue.objects.filter(pk=items[0].pk).update(next_attempt_at=timezone.now() + timedelta(hours=1))
-    assert queue_item_process(item_id=items[0].pk) is None
-    make_due(items[0])
+    # A row whose message was spent without a claim (its order busy with the confirmation before
+    # it) is woken again once it can go, and only then.
+    tracking, _ = order_set_tracking(order=items[0].letzshop_order, tracking_number="1Z9", tracking_carrier="ups")
+    assert queue_item_process(item_id=tracking.pk) is None
+    assert queue_sweep()["woken"] == 0
+    Queue.objects.filter(pk=items[0].pk).update(status="failed")
     assert queue_sweep()["woken"] == 1 and queued_messages() == before + 1
     assert queue_sweep()["woken"] == 0 and queue_sweep()["woken"] == 0
+
+    # A stray message before a row is due does not take its mark: its own message is coming.
+    Queue.objects.filter(pk=items[2].pk).update(next_attempt_at=timezone.now() + timedelta(seconds=30))
+    assert queue_item_process(item_id=items[2].pk) is None
+    make_due(items[2])
+    assert queue_sweep()["woken"] == 0
 
     # A message due longer ago than LETZSHOP_QUEUE_WAKE_LOST_SECONDS is taken as lost.
     Queue.objects.filter(pk=items[1].pk).update(woken_at=timezone.now() - timedelta(seconds=61))
