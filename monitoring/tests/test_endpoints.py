@@ -76,7 +76,9 @@ def test_readyz_answers_503_naming_the_database_when_it_is_down(client, monkeypa
     if "sqlite" in unreachable["ENGINE"] or unreachable["ENGINE"] == "config.sqlite":
         unreachable["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
     else:
-        unreachable.update(HOST="127.0.0.1", PORT=str(closed_port()))
+        # Without the pool: Django keeps one pool per alias, which would hand out the real server.
+        options = {key: value for key, value in unreachable.get("OPTIONS", {}).items() if key != "pool"}
+        unreachable.update(HOST="127.0.0.1", PORT=str(closed_port()), OPTIONS=options)
     broken = ConnectionHandler({"default": unreachable})
     monkeypatch.setattr(services, "connections", broken)
     try:
