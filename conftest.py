@@ -153,3 +153,13 @@ def screenshot(page, name: str, *, full_page: bool = True) -> None:
     is better shown as the window shows it (``full_page=False``)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture(autouse=True)
+def _throttle_counts_cleared():
+    """Throttles count in Django's cache, which outlives a test; ids of users repeat between
+    tests, so each test starts with no count."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBUG="${DEBUG:-1}"
-export LETZSHOP_ALLOWED_HOSTS="${LETZSHOP_ALLOWED_HOSTS:-letzshop.lu,127.0.0.1,localhost}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 SANDBOX_PORT="${SANDBOX_PORT:-8765}"
+# The allowlist names host and port: the sandbox's, on loopback.
+export LETZSHOP_ALLOWED_HOSTS="${LETZSHOP_ALLOWED_HOSTS:-letzshop.lu,127.0.0.1:${SANDBOX_PORT},localhost:${SANDBOX_PORT}}"
 BIN=.venv/bin
 
 $BIN/python manage.py migrate --noinput

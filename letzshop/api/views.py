@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from config.permissions import AdminViewSet
 from config.rest import validated
+from config.throttles import CredentialsChangeThrottle
 from letzshop import selectors
 from letzshop.api.filters import LetzshopOrderFilter, QueueFilter, SyncLogFilter
 from letzshop.api.serializers import (
@@ -44,7 +45,12 @@ class StoreLetzshopViewSet(StoreScopedViewSet):
     """The store's Letzshop connection: ``/api/v1/store/letzshop/{status,credentials,test,test-key}``,
     and for platform admins ``/api/v1/admin/letzshop/stores/{store_pk}/{credentials,test}``."""
 
-    managing_actions = frozenset({"credentials_save", "credentials_update", "credentials_delete"})
+    managing_actions = frozenset({"credentials_save", "credentials_update", "credentials_delete", "test_key"})
+    # Each of these reaches Letzshop or changes how the store reaches it: throttled per user.
+    throttled_actions = frozenset({*managing_actions, "test"})
+
+    def get_throttles(self):
+        return [CredentialsChangeThrottle()] if self.action in self.throttled_actions else []
 
     @extend_schema(responses=IntegrationStatusSerializer)
     def status(self, request, *args, **kwargs):
@@ -97,6 +103,8 @@ class AdminLetzshopStoreViewSet(mixins.ListModelMixin, AdminViewSet):
 
 class AdminLetzshopKeyTestViewSet(AdminViewSet):
     """``POST /api/v1/admin/letzshop/test``: test any API key without saving it."""
+
+    throttle_classes = [CredentialsChangeThrottle]
 
     @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
     def test_key(self, request, *args, **kwargs):
