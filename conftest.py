@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 pytest_plugins = ["sandbox.tests.fixtures"]
@@ -42,10 +41,13 @@ def _test_database_dropped_even_with_open_connections(request):
 
 
 def api_client_for(user) -> APIClient:
+    """An API client holding a token of ``user``, issued as a login issues one."""
+    from config.auth_views import token_issue
+
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        _instance, token = token_issue(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

@@ -4,6 +4,7 @@ Every variable is listed in docs/configuration.md. Without any variable the proj
 embedded default: SQLite and a Celery broker on the filesystem, both under ``var/``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,7 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many failures into 429 (config.auth_backends).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +116,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.LoginThrottleBackend",  # django-axes: first, so a locked login stops here
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Logins and tokens (docs/security.md) ----------------------------------------------------
+# API tokens (django-rest-knox): one per login, stored hashed, expiring.
+AUTH_TOKEN_TTL_HOURS = env.float("AUTH_TOKEN_TTL_HOURS", default=10.0)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=AUTH_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "AUTO_REFRESH": False,
+}
+# Wrong logins on /api/v1/auth/token, /admin/login/ and /store/login/ (django-axes): after
+# LOGIN_FAILURE_LIMIT failures for one username or one address within LOGIN_FAILURE_WINDOW_MINUTES,
+# 429 with Retry-After.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Behind a proxy, the number of proxies whose X-Forwarded-For to trust for the client's address.
+AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from config.bulk import insert_rows
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, NotFound
 from merchants.models import Merchant
 from stores.gtin import gtin_normalize, gtin_type_of
 from stores.hooks import catalog_gtins_added
@@ -65,6 +65,12 @@ def membership_add(*, store: Store, user_id: int, role: str) -> StoreMembership:
         raise InvalidInput(_("User %(id)s does not exist.") % {"id": user_id}, field="user_id")
     membership, _created = StoreMembership.objects.update_or_create(user=user, store=store, defaults={"role": role})
     return membership
+
+
+def membership_remove(*, store: Store, user_id: int) -> None:
+    deleted, _rows = StoreMembership.objects.filter(store=store, user_id=user_id).delete()
+    if not deleted:
+        raise NotFound(_("User %(id)s is not a member of this store.") % {"id": user_id})
 
 
 def placeholder_product_get(*, store: Store) -> Product:

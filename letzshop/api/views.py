@@ -26,7 +26,7 @@ from letzshop.api.serializers import (
     TestKeySerializer,
     TrackingSerializer,
 )
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.imports import orders_import
@@ -45,6 +45,7 @@ class StoreLetzshopViewSet(StoreScopedViewSet):
     """The store's Letzshop connection: ``/api/v1/store/letzshop/{status,credentials,test,test-key}``,
     and for platform admins ``/api/v1/admin/letzshop/stores/{store_pk}/{credentials,test}``."""
 
+    permission_model = StoreLetzshopCredentials
     managing_actions = frozenset({"credentials_save", "credentials_update", "credentials_delete", "test_key"})
     # Each of these reaches Letzshop or changes how the store reaches it: throttled per user.
     throttled_actions = frozenset({*managing_actions, "test"})
@@ -96,6 +97,7 @@ class AdminLetzshopStoreViewSet(mixins.ListModelMixin, AdminViewSet):
     """Every store with its Letzshop integration status (``/api/v1/admin/letzshop/stores``)."""
 
     serializer_class = IntegrationStatusSerializer
+    permission_model = StoreLetzshopCredentials
 
     def get_queryset(self):
         return selectors.stores_with_integration_status().order_by("name", "pk")
@@ -105,6 +107,7 @@ class AdminLetzshopKeyTestViewSet(AdminViewSet):
     """``POST /api/v1/admin/letzshop/test``: test any API key without saving it."""
 
     throttle_classes = [CredentialsChangeThrottle]
+    permission_model = StoreLetzshopCredentials
 
     @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
     def test_key(self, request, *args, **kwargs):

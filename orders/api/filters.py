@@ -1,11 +1,12 @@
 import django_filters
 from django.db.models import Q
 
+from config.ids import IdFilter
 from orders.models import Order
 
 
 class OrderFilter(django_filters.FilterSet):
-    store_id = django_filters.NumberFilter(field_name="store_id")
+    store_id = IdFilter(field_name="store_id")
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
     channel = django_filters.ChoiceFilter(choices=Order.Channel.choices)
     carrier = django_filters.CharFilter(field_name="shipping_carrier")

@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
+from config.ids import id_parse
 from config.parsers import CSVTextParser
 from config.permissions import AdminViewSet
 from stores import selectors, services
@@ -51,6 +52,15 @@ class AdminStoreViewSet(
     def perform_destroy(self, instance):
         services.store_delete(store=instance)
 
+    permission_models = {"members": "stores.StoreMembership", "member_remove": "stores.StoreMembership"}
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    def member_remove(self, request, pk=None, user_id=None):
+        """Take a user off the store (``DELETE /api/v1/admin/stores/{id}/members/{user_id}``)."""
+        services.membership_remove(store=self.get_object(), user_id=id_parse(user_id, field="user_id"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=MembershipSerializer, responses=MembershipSerializer(many=True))
     @action(detail=True, methods=["get", "post"], serializer_class=MembershipSerializer)
     def members(self, request, pk=None):
@@ -86,6 +96,8 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
     """Product search across catalogs (``GET /api/v1/admin/products?store_id=&search=``), used
     when resolving exceptions."""
 
+    permission_model = Product
+
     serializer_class = AdminProductSerializer
 
     @extend_schema(
@@ -101,15 +113,16 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
         qs = Product.objects.filter(is_placeholder=False)
         store_id = self.request.query_params.get("store_id")
         if store_id:
-            if not store_id.isdigit():
-                raise InvalidInput(gettext("store_id must be a store id (a whole number)."), field="store_id")
-            qs = qs.filter(store_id=int(store_id))
+            qs = qs.filter(store_id=id_parse(store_id, field="store_id"))
         return selectors.product_search(queryset=qs, search=self.request.query_params.get("search"))
 
 
 class AdminCatalogCopyViewSet(AdminViewSet):
     """``POST /api/v1/admin/stores/{store_pk}/products/copy``: products of another store enter
     this store's catalog (``copy_to_store_catalog``), auto-matching its pending exceptions."""
+
+    permission_model = Product
+    permission_verbs = {"copy": "add"}
 
     @extend_schema(request=CatalogCopySerializer, responses=CatalogImportResultSerializer)
     def copy(self, request, store_pk=None):
