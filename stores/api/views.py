@@ -3,12 +3,12 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
 from config.ids import id_parse
-from config.parsers import CSVTextParser
+from config.parsers import CSVBody, CSVTextParser, StrictJSONParser
 from config.permissions import AdminViewSet
 from stores import selectors, services
 from stores.api.serializers import (
@@ -182,7 +182,7 @@ class StoreProductViewSet(
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[JSONParser, MultiPartParser, FormParser, CSVTextParser],
+        parser_classes=[StrictJSONParser, MultiPartParser, FormParser, CSVTextParser],
     )
     def import_catalog(self, request, *args, **kwargs):
         """Upsert products by SKU from a JSON list or a CSV (upload field ``file``, or a
@@ -192,21 +192,19 @@ class StoreProductViewSet(
         return Response(result.as_dict())
 
 
-def catalog_rows_from_request(request) -> list:
+def catalog_rows_from_request(request):
+    """The rows of an import: a JSON list, a ``text/csv`` body or a CSV upload (field ``file``);
+    CSV is read as the import goes, never whole."""
     data = request.data
-    if isinstance(data, str):
+    if isinstance(data, CSVBody):
         return services.catalog_rows_from_csv(data)
     if isinstance(data, list):
         return data
-    upload = request.FILES.get("file") if hasattr(request, "FILES") else None
+    upload = request.FILES.get("file") if not isinstance(data, list | str) and hasattr(request, "FILES") else None
     if upload is None:
         raise InvalidInput(gettext("Send a JSON list of products, or a CSV file in the field 'file'."))
     if upload.size > MAX_CSV_BYTES:
         raise InvalidInput(
             gettext("The CSV file is larger than %(size)d MB.") % {"size": MAX_CSV_BYTES // (1024 * 1024)}, field="file"
         )
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(gettext("The CSV file must be UTF-8 text."), field="file") from None
-    return services.catalog_rows_from_csv(text)
+    return services.catalog_rows_from_csv(upload)
