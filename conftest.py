@@ -146,8 +146,15 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every page of the admin and the portal lives under a Content-Security-Policy that allows
+    # only the site's own assets: a script or style it blocks fails the test that loaded it.
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
     context.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> None:

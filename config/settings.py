@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,22 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
+# Keys that are public (in this repository or in Django's templates): a server must not use them,
+# since the Fernet keys of stored API keys may be derived from SECRET_KEY (docs/security.md).
+KNOWN_SECRET_KEYS = frozenset({_DEV_SECRET_KEY, "test-only-secret-key-not-for-production-0123456789abcdef"})
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot protect a server, or None (Django's own check --deploy rule, and no
+    public key)."""
+    if key in KNOWN_SECRET_KEYS or key.startswith("django-insecure"):
+        return "it is a published key"
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+        return f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters or has fewer than 5 different ones"
+    return None
+
+
 SECRET_KEY = env("SECRET_KEY", default=None)
 if not SECRET_KEY:
     if not DEBUG:
@@ -29,6 +46,11 @@ if not SECRET_KEY:
             "(DEBUG is off, so the development key is refused)."
         )
     SECRET_KEY = _DEV_SECRET_KEY
+elif not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is refused: {_problem}. Generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -43,6 +65,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -68,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last: turns a login refused for too many failures into 429 (config.auth_backends).
     "axes.middleware.AxesMiddleware",
 ]
@@ -178,6 +202,35 @@ MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=20 * 1024 * 1
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 
+# --- HTTPS behind a proxy (docs/configuration.md) -----------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The header and value by which the TLS proxy says a request came over https, such as
+# "HTTP_X_FORWARDED_PROTO,https"; set it only behind a proxy that always sets that header.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if len(_proxy_header) == 2 else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp): only the site's own scripts, styles and images -----
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.authentication.BearerTokenAuthentication",
@@ -204,13 +257,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    },
     "SECURITY": [{"bearerAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ExceptionStatusEnum": "exceptions.models.OrderItemException.Status",
         "ExceptionTypeEnum": "exceptions.models.OrderItemException.Type",
+        "SyncRunStatusEnum": "letzshop.models.SyncStatus",
+        "OrderStatusEnum": "orders.models.Order.Status",
     },
 }
 

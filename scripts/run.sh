@@ -12,6 +12,13 @@ SANDBOX_PORT="${SANDBOX_PORT:-8765}"
 export LETZSHOP_ALLOWED_HOSTS="${LETZSHOP_ALLOWED_HOSTS:-letzshop.lu,127.0.0.1:${SANDBOX_PORT},localhost:${SANDBOX_PORT}}"
 BIN=.venv/bin
 
+# A random SECRET_KEY, made once and kept under var/ (scripts/secret-key.sh): the Fernet key of
+# stored API keys is derived from it, so a copied demo database cannot be read with a published key.
+if [ -z "${SECRET_KEY:-}" ]; then
+  SECRET_KEY="$(./scripts/secret-key.sh)"
+  export SECRET_KEY
+fi
+
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py seed_demo --sandbox-url "http://127.0.0.1:${SANDBOX_PORT}/graphql"
 
