@@ -199,6 +199,8 @@ STORAGES = {
 # A request body over this answers 413 before it is read (config.middleware), whatever its type.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=20 * 1024 * 1024)
 
+CSRF_FAILURE_VIEW = "config.rest.csrf_failure"
+
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 

@@ -1,7 +1,7 @@
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from csp.decorators import csp_exempt
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -33,6 +33,10 @@ urlpatterns = [
     path("store/", include("portal.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+handler400 = "config.rest.bad_request"
+handler404 = "config.rest.page_not_found"
+handler500 = "config.rest.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
