@@ -133,6 +133,7 @@ class StoreOrderExceptionStatsViewSet(StoreScopedViewSet):
     """``GET /api/v1/store/order-exceptions/stats``: counts, not rows (hence no tenant_model)."""
 
     permission_model = "exceptions.OrderItemException"
+    serializer_class = ExceptionStatsSerializer
 
     @extend_schema(responses=ExceptionStatsSerializer)
     def stats(self, request, *args, **kwargs):

@@ -53,6 +53,14 @@ class StoreLetzshopViewSet(StoreScopedViewSet):
     def get_throttles(self):
         return [CredentialsChangeThrottle()] if self.action in self.throttled_actions else []
 
+    def get_serializer_class(self):
+        # What each action reads (for OPTIONS and the schema's forms).
+        return {
+            "status": IntegrationStatusSerializer,
+            "test": ConnectionTestSerializer,
+            "test_key": TestKeySerializer,
+        }.get(self.action, CredentialsInputSerializer)
+
     @extend_schema(responses=IntegrationStatusSerializer)
     def status(self, request, *args, **kwargs):
         return Response(IntegrationStatusSerializer(selectors.store_integration_status(store=self.store)).data)
@@ -108,6 +116,7 @@ class AdminLetzshopKeyTestViewSet(AdminViewSet):
 
     throttle_classes = [CredentialsChangeThrottle]
     permission_model = StoreLetzshopCredentials
+    serializer_class = TestKeySerializer
 
     @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
     def test_key(self, request, *args, **kwargs):

@@ -123,6 +123,7 @@ class AdminCatalogCopyViewSet(AdminViewSet):
 
     permission_model = Product
     permission_verbs = {"copy": "add"}
+    serializer_class = CatalogCopySerializer
 
     @extend_schema(request=CatalogCopySerializer, responses=CatalogImportResultSerializer)
     def copy(self, request, store_pk=None):
