@@ -10,7 +10,7 @@ import time
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -26,7 +26,7 @@ from config.wsgi import application
 pytestmark = [pytest.mark.django_db]
 
 # The whole fuzz (both users) stays within this, whatever the machine's speed.
-FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "80"))
+FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "65"))
 POSITIVE_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -105,14 +105,21 @@ def _fuzz(user, prefixes: tuple[str, ...], started: float, budget: float) -> tup
             @given(case=operation.as_strategy(generation_mode=mode))
             @_settings(examples)
             def call(case):
-                # A fresh token for each call: the fuzz may well revoke the one it holds.
-                _instance, token = token_issue(user)
-                case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+                # Each call in a savepoint, as each request has its own transaction in production:
+                # a database error one request caught must not break the test's transaction for
+                # the next calls, but it is reported.
+                with transaction.atomic():
+                    # A fresh token for each call: the fuzz may well revoke the one it holds.
+                    _instance, token = token_issue(user)
+                    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+                    assert not connection.needs_rollback, "a database error was caught inside the request"
 
             try:
                 call()
             except Exception as exc:  # noqa: BLE001 - every operation's failure is reported together
-                failures.append(f"{operation.method.upper()} {operation.path} ({mode}): {str(exc)[:1500]}")
+                causes = [exc, *getattr(exc, "exceptions", ())]
+                text = " / ".join(f"{type(cause).__name__}: {cause}" for cause in causes)
+                failures.append(f"{operation.method.upper()} {operation.path} ({mode}): {text[:2500]}")
                 break
     return failures, run
 
