@@ -12,7 +12,7 @@ else ifdef module
   MARKERS := -m "$(module) and not frontend"
 endif
 
-.PHONY: install chromium run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin clean
+.PHONY: install chromium run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin bench-metrics clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench-catalog: install
 
 bench-admin: install
 	$(BIN)/python bench/admin_changelist.py $(args)
+
+bench-metrics: install
+	$(BIN)/python bench/metrics_scrape.py $(args)
 
 clean:
 	rm -rf var/broker var/test-db.sqlite3*

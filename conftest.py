@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,19 @@ from rest_framework.test import APIClient
 
 pytest_plugins = ["sandbox.tests.fixtures"]
 
-APPS = ("merchants", "stores", "orders", "exceptions", "letzshop", "config", "portal", "sandbox", "demo")
+APPS = (
+    "merchants",
+    "stores",
+    "notifications",
+    "orders",
+    "exceptions",
+    "letzshop",
+    "config",
+    "monitoring",
+    "portal",
+    "sandbox",
+    "demo",
+)
 ROOT = Path(__file__).resolve().parent
 
 
@@ -38,6 +51,24 @@ def _test_database_dropped_even_with_open_connections(request):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [name],
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _metrics_folder_removed():
+    """The run's own PROMETHEUS_MULTIPROC_DIR (config.settings_test) goes with the run."""
+    yield
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if folder and os.environ.get("PROMETHEUS_MULTIPROC_DIR_OF_TESTS"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _log_context_fresh():
+    """Each test starts with no log context, as each request and each task does."""
+    from config.logs import log_context_reset
+
+    log_context_reset()
+    yield
 
 
 def api_client_for(user) -> APIClient:

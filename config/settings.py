@@ -8,9 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,8 +72,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "monitoring",
     "merchants",
     "stores",
+    "notifications",
     "orders",
     "exceptions",
     "letzshop",
@@ -81,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -295,7 +301,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, which also writes beat's heartbeat for /readyz.
+CELERY_BEAT_SCHEDULER = "monitoring.beat:HeartbeatScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     # The database is the queue; this sweep picks up due retries and rows a lost message or a
@@ -303,6 +310,11 @@ CELERY_BEAT_SCHEDULE = {
     "letzshop-fulfillment-sweep": {
         "task": "letzshop.tasks.fulfillment_queue_sweep",
         "schedule": env.int("LETZSHOP_QUEUE_SWEEP_SECONDS", default=30),
+    },
+    # Retention: old sync logs, completed queue rows and settled notifications, in batches.
+    "letzshop-retention-prune": {
+        "task": "letzshop.tasks.retention_prune",
+        "schedule": crontab(hour=env.int("RETENTION_PRUNE_HOUR", default=3), minute=17),
     },
 }
 
@@ -322,15 +334,34 @@ LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=1
 # Saving, deleting or testing a Letzshop key, per user (DRF's rate syntax: N/second|minute|hour|day).
 LETZSHOP_CREDENTIALS_THROTTLE_RATE = env("LETZSHOP_CREDENTIALS_THROTTLE_RATE", default="10/minute")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # gql logs whole payloads at DEBUG; keep it quiet whatever the root level.
-        "gql": {"level": "WARNING"},
-        "urllib3": {"level": "WARNING"},
-    },
-}
+# --- Operations (docs/operations.md) ---------------------------------------------------------
+# Beat writes a heartbeat this often; /readyz calls it stale after two intervals.
+BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=60)
+READINESS_BROKER_TIMEOUT = env.float("READINESS_BROKER_TIMEOUT", default=2.0)
+# A platform admin's token reads /metrics, and so does `Authorization: Bearer $METRICS_TOKEN`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Where web and worker processes of one machine add up their counters (prometheus-client's
+# multiprocess mode); empty: each process reports its own. Wiped when the machine's processes start.
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+
+# Notifications: e-mail through Django's mail (EMAIL_URL, e.g. smtp+tls://user:pass@host:587).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ...
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="letzshop-integration@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address, for the links of e-mails (e.g. https://orders.example.lu).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# A store's imports must fail this many times in a row before its people are told.
+NOTIFY_SYNC_FAILURES_IN_A_ROW = env.int("NOTIFY_SYNC_FAILURES_IN_A_ROW", default=3)
+
+# Retention, in days, of each kind of row (manage.py letzshop_prune, and beat once a day).
+RETENTION_SYNC_LOG_DAYS = env.int("RETENTION_SYNC_LOG_DAYS", default=90)
+RETENTION_COMPLETED_QUEUE_DAYS = env.int("RETENTION_COMPLETED_QUEUE_DAYS", default=90)
+# A failed row goes only once a person has read its notification, and only after this long.
+RETENTION_FAILED_QUEUE_DAYS = env.int("RETENTION_FAILED_QUEUE_DAYS", default=180)
+RETENTION_NOTIFICATION_DAYS = env.int("RETENTION_NOTIFICATION_DAYS", default=180)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
+
+LOGGING = logging_config(log_format=env("LOG_FORMAT", default="plain"), level=env("LOG_LEVEL", default="INFO"))

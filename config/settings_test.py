@@ -12,6 +12,11 @@ import secrets
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1:*,localhost:*")
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var"))
+# The metrics of the run's processes (the test process, the workers it starts) add up here, as
+# in production; set before prometheus-client is first imported. conftest.py removes it.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(os.environ["VAR_DIR"], f"metrics-test-{os.getpid()}")
+    os.environ["PROMETHEUS_MULTIPROC_DIR_OF_TESTS"] = "1"
 
 from .settings import *  # noqa: E402,F403
 from .settings import CELERY_BROKER_URL, DATABASES, VAR_DIR  # noqa: E402

@@ -10,16 +10,19 @@ from config.auth_views import TokenView
 from exceptions.api import urls as exceptions_urls
 from letzshop.api import urls as letzshop_urls
 from merchants.api import urls as merchants_urls
+from notifications.api import urls as notifications_urls
 from orders.api import urls as orders_urls
 from stores.api import urls as stores_urls
 from stores.api.me import MeView
 
-API_APPS = (merchants_urls, stores_urls, orders_urls, exceptions_urls, letzshop_urls)
+API_APPS = (merchants_urls, stores_urls, notifications_urls, orders_urls, exceptions_urls, letzshop_urls)
 
 admin_api = [pattern for app in API_APPS for pattern in app.admin_urlpatterns]
 store_api = [pattern for app in API_APPS for pattern in app.store_urlpatterns]
 
 urlpatterns = [
+    # /healthz, /readyz, /metrics (docs/operations.md)
+    path("", include("monitoring.urls")),
     re_path(r"^api/v1/auth/token/?$", TokenView.as_view(), name="auth-token"),
     re_path(r"^api/v1/me/?$", MeView.as_view(), name="me"),
     path("api/v1/admin/", include((admin_api, "admin-api"))),

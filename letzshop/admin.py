@@ -34,6 +34,7 @@ from letzshop.admin_filters import (
     LetzshopCarrierFilter,
     LetzshopHasExceptionsFilter,
 )
+from letzshop.dashboard import operations_overview
 from letzshop.models import (
     LetzshopFulfillmentQueue,
     LetzshopOrder,
@@ -82,6 +83,7 @@ class LetzshopStoreAdmin(LetzshopAdmin):
         "configure",
     ]
     changelist_title = _("Letzshop integration of every store")
+    change_list_template = "admin/letzshop/letzshopstore/change_list.html"
     list_display_links = None
     list_filter = [ConfiguredFilter, AutoSyncFilter, LastSyncFilter]
     search_fields = ["name", "code", "merchant__name"]
@@ -90,6 +92,15 @@ class LetzshopStoreAdmin(LetzshopAdmin):
 
     def get_queryset(self, request):
         return selectors.stores_with_integration_status(stores=super().get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        # What an operator checks first, above the stores (letzshop.dashboard).
+        extra_context = {
+            **(extra_context or {}),
+            "operations": operations_overview(),
+            "can_see_notifications": request.user.has_perm("notifications.view_notification"),
+        }
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

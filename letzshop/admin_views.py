@@ -107,7 +107,9 @@ def stores_connection_test(request, stores: Iterable) -> list[Outcome]:
             continue
         if result.success:
             text = _("connection successful (%(ms)d ms)") % {"ms": round(result.response_time_ms)}
-            outcomes.append(success(store, text))
+            schema = result.schema or {}
+            text = f"{text}. {schema['message']}" if schema.get("message") else text
+            outcomes.append(success(store, text) if schema.get("compatible", True) else warning(store, text))
         else:
             outcomes.append(error(store, _("connection failed: %(message)s") % {"message": result.message}))
     return outcomes

@@ -44,3 +44,11 @@ def fulfillment_queue_process(item_id: int) -> str | None:
 def fulfillment_queue_sweep() -> dict:
     """Beat, every LETZSHOP_QUEUE_SWEEP_SECONDS: stuck rows back to pending, due rows woken."""
     return queue_sweep()
+
+
+@shared_task(name="letzshop.tasks.retention_prune")
+def retention_prune() -> dict:
+    """Beat, once a day: what is past its retention goes, in batches (letzshop.services.retention)."""
+    from letzshop.services.retention import retention_prune as prune
+
+    return prune().deleted

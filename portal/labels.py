@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, SyncStatus
+from notifications.models import Notification
 from orders.models import Order
 
 UNIT_STATES = {
@@ -31,4 +32,6 @@ def portal_labels() -> dict[str, dict[str, str]]:
         "direction": dict(LetzshopSyncLog.Direction.choices),
         "exception_status": dict(OrderItemException.Status.choices),
         "exception_type": dict(OrderItemException.Type.choices),
+        "notification_level": dict(Notification.Level.choices),
+        "read_state": {"true": _("Unread"), "false": _("Read")},
     }

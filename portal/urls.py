@@ -17,6 +17,7 @@ urlpatterns = [
     path("exceptions/", views.ExceptionListView.as_view(), name="exceptions"),
     path("queue/", views.QueueView.as_view(), name="queue"),
     path("logs/", views.SyncLogView.as_view(), name="logs"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     # The strings of the portal's scripts, in the active language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

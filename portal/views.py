@@ -104,6 +104,7 @@ class PortalPage(LoginRequiredMixin, TemplateView):
                     "queue": reverse("portal:queue"),
                     "logs": reverse("portal:logs"),
                     "settings": reverse("portal:settings"),
+                    "notifications": reverse("portal:notifications"),
                 },
             },
         )
@@ -190,6 +191,12 @@ class SyncLogView(PortalPage):
     template_name = "portal/logs.html"
     nav = "logs"
     title = _("Sync logs")
+
+
+class NotificationListView(PortalPage):
+    template_name = "portal/notifications.html"
+    nav = "notifications"
+    title = _("Notifications")
 
 
 class StoreChoiceView(LoginRequiredMixin, View):

@@ -11,6 +11,12 @@ SANDBOX_PORT="${SANDBOX_PORT:-8765}"
 # The allowlist names host and port: the sandbox's, on loopback.
 export LETZSHOP_ALLOWED_HOSTS="${LETZSHOP_ALLOWED_HOSTS:-letzshop.lu,127.0.0.1:${SANDBOX_PORT},localhost:${SANDBOX_PORT}}"
 BIN=.venv/bin
+# Notifications' e-mails are printed by the worker and the web server (docs/operations.md).
+export EMAIL_URL="${EMAIL_URL:-consolemail://}"
+export SITE_URL="${SITE_URL:-http://${HOST}:${PORT}}"
+# The web server's and the worker's counters add up in /metrics; a fresh start counts afresh.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/metrics}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 # A random SECRET_KEY, made once and kept under var/ (scripts/secret-key.sh): the Fernet key of
 # stored API keys is derived from it, so a copied demo database cannot be read with a published key.
@@ -36,4 +42,8 @@ $BIN/celery -A config worker --beat --loglevel=INFO --concurrency=2 &
 pids+=($!)
 
 echo "Serving on http://${HOST}:${PORT}/ (admin: /admin/, API docs: /api/docs/, store portal: /store/)"
+echo "Operations: /healthz, /readyz, /metrics (a platform admin's token); readiness follows once beat has beaten."
+# The readiness line of the banner, once the worker's beat has written its first heartbeat.
+$BIN/python manage.py readiness --wait 60 &
+pids+=($!)
 $BIN/python manage.py runserver "${HOST}:${PORT}"

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 FACTORY_MODULES = (
     "merchants.tests.factories",
     "stores.tests.factories",
+    "notifications.tests.factories",
     "orders.tests.factories",
     "exceptions.tests.factories",
     "letzshop.tests.factories",

@@ -48,10 +48,31 @@ class TestKeySerializer(serializers.Serializer):
     api_endpoint = serializers.CharField(required=False, allow_blank=True)
 
 
+class SchemaDifferenceSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    field = serializers.CharField()
+    argument = serializers.CharField()
+    expected = serializers.CharField()
+    actual = serializers.CharField(allow_null=True)
+    documents = serializers.ListField(child=serializers.CharField())
+    message = serializers.CharField()
+
+
+class SchemaCheckSerializer(serializers.Serializer):
+    """Letzshop's live schema against the client's documents (docs/operations.md)."""
+
+    compatible = serializers.BooleanField()
+    message = serializers.CharField()
+    error = serializers.CharField()
+    documents = serializers.ListField(child=serializers.CharField())
+    differences = SchemaDifferenceSerializer(many=True)
+
+
 class ConnectionTestSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
     response_time_ms = serializers.FloatField()
+    schema = SchemaCheckSerializer(required=False, help_text="present once the connection works")
 
 
 class IntegrationStatusSerializer(serializers.Serializer):

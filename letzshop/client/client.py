@@ -16,17 +16,20 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from gql import Client, GraphQLRequest
+from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportConnectionFailed, TransportError
 from gql.transport.requests import RequestsHTTPTransport
-from graphql import ExecutionResult
+from graphql import ExecutionResult, GraphQLSchema, build_client_schema, get_introspection_query
+
+from config.logs import secret_register
+from letzshop.metrics import api_request_observe
 
 from . import documents
 from .errors import AuthError, LetzshopError, RateLimited, ResponseError, TransientError
@@ -56,6 +59,9 @@ BODY_SNIPPET_LENGTH = 500
 # Words by which a GraphQL error says that the key was refused, in its message or extensions.code.
 _AUTH_WORDS = ("unauthorized", "unauthorised", "unauthenticated", "invalid api key", "not authorized")
 _AUTH_CODES = {"UNAUTHENTICATED", "UNAUTHORIZED", "FORBIDDEN", "AUTHENTICATION_ERROR"}
+
+INTROSPECTION_OPERATION = "IntrospectionQuery"
+_OUTCOMES = {RateLimited: "rate_limited", TransientError: "transient_error", ResponseError: "response_error"}
 
 CONNECTION_OK = "Connection successful"
 CONNECTION_AUTH_FAILED = "Authentication failed: the API key was refused by Letzshop"
@@ -279,7 +285,10 @@ class LetzshopClient:
         read_timeout: float | None = None,
         max_retry_after: float | None = None,
         rate_limit_waits: int | None = None,
+        on_refused: Callable[[], None] | None = None,
     ) -> None:
+        """``on_refused`` is called (in the thread that made the call) each time Letzshop refuses
+        the key, before AuthError is raised: how the platform tells a store its key stopped working."""
         if not api_key:
             raise ValueError("an API key is required")
         if not endpoint:
@@ -307,6 +316,9 @@ class LetzshopClient:
         )
         self._gql = Client(transport=self._transport, fetch_schema_from_transport=False)
         self._session: Any = None
+        self.on_refused = on_refused
+        # The key never reaches a log line of this process (config.logs).
+        secret_register(api_key)
 
     def __repr__(self) -> str:
         return f"LetzshopClient(endpoint={self.endpoint!r})"
@@ -388,6 +400,17 @@ class LetzshopClient:
         )
         return tracking_result_from_data(data, elapsed_ms)
 
+    def schema(self) -> GraphQLSchema:
+        """Letzshop's schema as its endpoint describes it (introspection): what
+        ``letzshop_schema_check`` validates the documents of letzshop/graphql/ against."""
+        data, _ = self._execute(
+            gql(get_introspection_query(descriptions=False)), None, INTROSPECTION_OPERATION, rate_limit_waits=0
+        )
+        try:
+            return build_client_schema(data)  # type: ignore[arg-type]
+        except (TypeError, KeyError, ValueError) as error:
+            raise ResponseError(f"Letzshop's introspection answer is not a schema: {error}") from None
+
     def test_connection(self) -> ConnectionTestResult:
         """Fetch one shipment to check the endpoint and the key. Never raises; never waits on a 429
         (a person is waiting for the answer)."""
@@ -438,7 +461,7 @@ class LetzshopClient:
         started = time.perf_counter()
         while True:
             try:
-                data = self._send(prepared)
+                data = self._timed_send(prepared, operation_name)
             except RateLimited as error:
                 if waits_left <= 0:
                     raise
@@ -451,6 +474,28 @@ class LetzshopClient:
             elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
             logger.debug("Letzshop %s answered in %.0f ms", operation_name or "operation", elapsed_ms)
             return data, elapsed_ms
+
+    def _timed_send(self, request: GraphQLRequest, operation_name: str | None) -> dict[str, Any]:
+        """``_send``, measured (letzshop.metrics) and telling ``on_refused`` of a refused key."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            data = self._send(request)
+            outcome = "ok"
+            return data
+        except AuthError:
+            outcome = "auth_error"
+            if self.on_refused is not None:
+                try:
+                    self.on_refused()
+                except Exception:  # noqa: BLE001 - telling must never hide the refusal itself
+                    logger.exception("telling of a refused Letzshop key failed")
+            raise
+        except LetzshopError as error:
+            outcome = _OUTCOMES.get(type(error), "error")
+            raise
+        finally:
+            api_request_observe(operation=operation_name, outcome=outcome, seconds=time.perf_counter() - started)
 
     def _send(self, request: GraphQLRequest) -> dict[str, Any]:
         session = self._connected_session()

@@ -2,7 +2,7 @@
 
 import ipaddress
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -212,6 +212,7 @@ def client_for(*, credentials: StoreLetzshopCredentials, **options):
     """A client for the store's endpoint, checked again against the allowlist: a row saved
     before the allowlist changed must not reach a host it no longer names."""
     from letzshop.client import LetzshopClient, ResponseError
+    from letzshop.services.incidents import refusal_callback
 
     try:
         api_endpoint_validate(credentials.api_endpoint)
@@ -219,7 +220,10 @@ def client_for(*, credentials: StoreLetzshopCredentials, **options):
         raise ResponseError(exc.message) from None
 
     return LetzshopClient(
-        api_key=credentials_api_key(credentials=credentials), endpoint=credentials.api_endpoint, **options
+        api_key=credentials_api_key(credentials=credentials),
+        endpoint=credentials.api_endpoint,
+        on_refused=refusal_callback(store_id=credentials.store_id),
+        **options,
     )
 
 
@@ -228,9 +232,15 @@ class ConnectionTest:
     success: bool
     message: str
     response_time_ms: float
+    # Letzshop's live schema against the client's documents (letzshop.services.schema_check),
+    # once the connection works.
+    schema: dict | None = None
 
     def as_dict(self) -> dict:
-        return {"success": self.success, "message": self.message, "response_time_ms": round(self.response_time_ms, 1)}
+        answer = {"success": self.success, "message": self.message, "response_time_ms": round(self.response_time_ms, 1)}
+        if self.schema is not None:
+            answer["schema"] = self.schema
+        return answer
 
 
 def _connection_test(outcome) -> ConnectionTest:
@@ -247,13 +257,15 @@ def _connection_test(outcome) -> ConnectionTest:
 def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
     """Test the stored credentials against Letzshop; the outcome is written to the sync log."""
     from letzshop.client import LetzshopError
+    from letzshop.services.schema_check import schema_check_after_test
 
     credentials = credentials_get(store=store)
     started_at = timezone.now()
     try:
         with client_for(credentials=credentials, rate_limit_waits=0) as client:
             outcome = client.test_connection()
-        result = _connection_test(outcome)
+            schema = schema_check_after_test(store=store, client=client, outcome=outcome)
+        result = replace(_connection_test(outcome), schema=schema)
     except CredentialsDecryptionError as exc:
         result = ConnectionTest(False, str(exc), 0.0)
     except LetzshopError as exc:  # an endpoint the allowlist no longer names
@@ -269,7 +281,11 @@ def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
         records_failed=int(not result.success),
         error_details=None if result.success else {"message": result.message},
         triggered_by=triggered_by,
-        details={"endpoint": credentials.api_endpoint, "response_time_ms": round(result.response_time_ms, 1)},
+        details={
+            "endpoint": credentials.api_endpoint,
+            "response_time_ms": round(result.response_time_ms, 1),
+            "schema": result.schema,
+        },
     )
     return result
 
@@ -277,12 +293,14 @@ def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
 def api_key_test(*, api_key: str, api_endpoint: str | None = None) -> ConnectionTest:
     """Test a key without saving it."""
     from letzshop.client import LetzshopClient
+    from letzshop.services.schema_check import schema_check_after_test
 
     key = api_key_validate(api_key)
     endpoint = api_endpoint_validate(api_endpoint or settings.LETZSHOP_API_ENDPOINT)
     with LetzshopClient(api_key=key, endpoint=endpoint, rate_limit_waits=0) as client:
         outcome = client.test_connection()
-    return _connection_test(outcome)
+        schema = schema_check_after_test(store=None, client=client, outcome=outcome)
+    return replace(_connection_test(outcome), schema=schema)
 
 
 def credentials_rotate_all() -> tuple[int, int]:

@@ -24,11 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from config.errors import Conflict, InvalidInput
+from config.logs import log_context_bind
 from exceptions.selectors import blocking_exception_count
 from letzshop.client.errors import AuthError, LetzshopError, RateLimited, ResponseError, TransientError
 from letzshop.crypto import CredentialsDecryptionError
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.credentials import client_for
+from letzshop.services.incidents import queue_item_settled
 from letzshop.services.mapping import UNIT_CONFIRMED, units_sync_status
 from letzshop.services.sync_log import sync_log_write
 from orders.models import Order
@@ -258,6 +260,7 @@ def queue_item_process(*, item_id: int, clients: dict | None = None) -> Queue | 
     if not _claim(item_id):
         return None
     item = Queue.objects.select_related("letzshop_order", "store").defer(*RAW_FIELDS).get(pk=item_id)
+    log_context_bind(store=item.store.code, queue_item=item.pk)
     started_at = timezone.now()
     response: dict[str, Any] | None = None
     error, retry_in = "", None
@@ -378,6 +381,7 @@ def _settle(*, item: Queue, response, error: str, retry_in: float | None, starte
         )
         if follower:
             transaction.on_commit(lambda: _wake(follower))
+    queue_item_settled(item=item)
     return item
 
 

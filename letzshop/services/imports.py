@@ -34,6 +34,7 @@ from letzshop.client.types import Shipment, ShipmentState
 from letzshop.crypto import CredentialsDecryptionError
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials, SyncStatus
 from letzshop.services.credentials import client_for, credentials_get
+from letzshop.services.incidents import import_run_ended
 from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map, state_fingerprint
 from letzshop.services.sync_log import sync_log_start
 from orders.models import Order, OrderItem
@@ -818,3 +819,4 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
         last_sync_status=result.status,
         last_sync_error=fatal or "; ".join(e.get("error", "") for e in result.errors[:5]),
     )
+    import_run_ended(store=store, sync_log_id=log.pk, result=result, seconds=elapsed, error=fatal)

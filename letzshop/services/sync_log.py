@@ -3,6 +3,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from config.logs import log_context_bind
 from letzshop.models import LetzshopSyncLog
 from stores.models import Store
 
@@ -48,8 +49,9 @@ def sync_log_write(
 def sync_log_start(
     *, store: Store, operation_type: str, direction: str, triggered_by: str = "", details: dict | None = None
 ) -> LetzshopSyncLog:
-    """The row of a run under way (status running, no completed_at), finished by the caller."""
-    return LetzshopSyncLog.objects.create(
+    """The row of a run under way (status running, no completed_at), finished by the caller.
+    The run's log lines carry the store and this row from here on (config.logs)."""
+    row = LetzshopSyncLog.objects.create(
         store=store,
         operation_type=operation_type,
         direction=direction,
@@ -58,6 +60,8 @@ def sync_log_start(
         triggered_by=str(triggered_by or "")[:64],
         details=details or {},
     )
+    log_context_bind(store=store.code, sync_log=row.pk)
+    return row
 
 
 def trigger_of(user) -> str:

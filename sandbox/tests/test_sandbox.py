@@ -559,3 +559,15 @@ def test_request_log_never_holds_the_key() -> None:
     ]
     assert secret not in log_text and secret not in state_text
     assert "Bearer" not in log_text
+
+
+def test_introspection_answers_the_schema_it_serves(letzshop_sandbox: SandboxServer) -> None:  # noqa: F811
+    """What ``manage.py letzshop_schema_check`` asks for: the sandbox's schema, by introspection."""
+    from graphql import build_client_schema, get_introspection_query, lexicographic_sort_schema, print_schema
+
+    data = _data(letzshop_sandbox, get_introspection_query(descriptions=False))
+    served = build_client_schema(data)
+    assert print_schema(lexicographic_sort_schema(served)) == print_schema(lexicographic_sort_schema(sandbox_schema()))
+    # Like every other query, only with a valid key.
+    response = _post(letzshop_sandbox, get_introspection_query(), headers={})
+    assert response.status_code == 401

@@ -95,7 +95,14 @@
     }
     const r = response.data;
     if (r.success) {
-      show(testResult, "success", t(gettext("Connection successful (%(time)s)."), { time: fmt.duration(r.response_time_ms) }));
+      // The check of Letzshop's live schema comes with a working connection.
+      const schema = r.schema;
+      const lines = [t(gettext("Connection successful (%(time)s)."), { time: fmt.duration(r.response_time_ms) })];
+      if (schema && (schema.compatible || schema.error)) lines.push(h("p", { class: "schema-check" }, schema.message));
+      else if (schema) lines.push(h("div", { class: "schema-check" },
+        h("p", null, gettext("API schema: Letzshop differs from what the integration expects:")),
+        h("ul", null, schema.differences.map((d) => h("li", null, d.message)))));
+      show(testResult, schema && !schema.compatible ? "warning" : "success", ...lines);
     } else {
       show(testResult, "error", t(gettext("Connection failed: %(reason)s"), { reason: r.message }));
     }

@@ -1,0 +1,58 @@
+"""With real processes: beat writes its heartbeat, and a worker's counts reach /metrics."""
+
+import re
+
+import pytest
+
+from conftest import api_client_for
+from letzshop.models import LetzshopFulfillmentQueue
+from letzshop.services.fulfillment import order_confirm
+from letzshop.services.imports import orders_import
+from letzshop.tests.test_fulfillment import clean_order
+from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
+from monitoring.models import Heartbeat
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def metric(text: str, name: str, **labels) -> float:
+    """The value of one sample of the text format (0 when absent)."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    for line in text.splitlines():
+        match = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
+        if match and match.group(1) == name and ",".join(sorted((match.group(2) or "").split(","))) == wanted:
+            return float(match.group(3))
+    return 0.0
+
+
+def test_beat_beats_and_a_workers_counts_add_up_in_the_web_processs_metrics(
+    sandbox_store, letzshop_sandbox, tmp_path, admin_user
+):
+    orders_import(store=sandbox_store, triggered_by="command")  # counted in this process
+    order = clean_order(sandbox_store)
+    item, _ = order_confirm(order=order)
+    scrape = api_client_for(admin_user)
+    before = scrape.get("/metrics").content.decode()
+    assert metric(before, "letzshop_imports_total", store=sandbox_store.code, status="success") >= 1
+
+    worker = start_worker(tmp_path, "metrics")
+    try:
+        wait_for(lambda: Heartbeat.objects.filter(name="beat").exists(), 60, "beat's heartbeat", tmp_path)
+        wait_for(
+            lambda: LetzshopFulfillmentQueue.objects.filter(pk=item.pk, status="completed").exists(),
+            60,
+            "the worker to complete the confirmation",
+            tmp_path,
+        )
+    finally:
+        stop(worker)
+
+    assert scrape.get("/readyz").json()["checks"]["beat"] == "ok"
+    after = scrape.get("/metrics").content.decode()
+    # The worker's counts and this process's, in one answer.
+    completed = ("letzshop_fulfillment_operations_total", {"operation": "confirm", "outcome": "completed"})
+    assert metric(after, completed[0], **completed[1]) == metric(before, completed[0], **completed[1]) + 1
+    requests = ("letzshop_api_request_seconds_count", {"operation": "ConfirmInventoryUnits", "outcome": "ok"})
+    assert metric(after, requests[0], **requests[1]) >= metric(before, requests[0], **requests[1]) + 1
+    assert metric(after, "letzshop_imports_total", store=sandbox_store.code, status="success") >= 1
+    assert metric(after, "letzshop_fulfillment_queue_items", status="completed") >= 1
