@@ -1,13 +1,16 @@
-"""Ids sent by clients, read in one place (docs/security.md).
+"""Ids (and times) sent by clients, read in one place (docs/security.md).
 
 Every table's id is a 64-bit signed integer: an id in a header (``X-Store-Id``), a query
 parameter (``?store_id=``, ``?order=``), a URL or a body that is not a whole number in that range
 answers 400 naming where it was sent, never a database overflow.
 """
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext
+from django_filters.fields import IsoDateTimeField
 
 from config.errors import InvalidInput
 
@@ -58,3 +61,23 @@ class IdFilter(django_filters.NumberFilter):
     """A filter on an id (``?store_id=``, ``?order=``): 400 naming the parameter when it is not one."""
 
     field_class = IdField
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time with any offset, read as UTC: PostgreSQL refuses a time whose offset
+    lies beyond ±15:59 (``-20:35``), and a time near year 1 or 9999 may not exist in UTC."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(gettext("Enter a date and time between the years 1 and 9999.")) from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A filter on a time (``?date_from=``): any ISO 8601 offset, compared in UTC, 400 when out of range."""
+
+    field_class = UtcDateTimeField
