@@ -165,6 +165,7 @@ HUGE = str(2**64 + 5)
         (f"/api/v1/admin/order-exceptions?store_id={HUGE}", None, "store_id"),
         (f"/api/v1/admin/products?store_id={HUGE}", None, "store_id"),
         (f"/api/v1/admin/orders?store_id={HUGE}", None, "store_id"),
+        (f"/api/v1/admin/notifications?store_id={HUGE}", None, "store_id"),
         (f"/api/v1/admin/stores/{HUGE}/products", None, "store_pk"),
         (f"/api/v1/admin/merchants/{HUGE}", None, "pk"),
     ],
