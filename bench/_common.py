@@ -72,7 +72,7 @@ def sandbox_process(**options):
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(1200):  # up to a minute: Django's start alone takes seconds on a busy machine
             try:
                 urllib.request.urlopen(f"{base}/_sandbox/state", timeout=1).read()
                 break

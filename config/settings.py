@@ -98,8 +98,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last: turns a login refused for too many failures into 429 (config.auth_backends).
+    # Turns a login refused for too many failures into 429 (config.auth_backends).
     "axes.middleware.AxesMiddleware",
+    # A lost database or broker: 503 with Retry-After, not a 500 page (config/outages.py).
+    "config.outages.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,8 +138,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"].setdefault("TEST", {})
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Connections stay bounded in every process: each keeps a pool (Django's, over psycopg 3's)
+    # that a request or a task borrows from and gives back to at its end, so that threads
+    # (runserver's, one per request) never leave connections behind. A request that finds the
+    # pool empty for DATABASE_POOL_TIMEOUT seconds answers 503 (config/outages.py).
+    # DATABASE_POOL_MAX_SIZE=0: no pool, a connection per request (behind PgBouncer, say).
+    _pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=10)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if _pool_max > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=1), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            "max_idle": 300,  # idle connections above min_size are closed after five minutes
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -330,6 +345,12 @@ LETZSHOP_QUEUE_MAX_ATTEMPTS = env.int("LETZSHOP_QUEUE_MAX_ATTEMPTS", default=3)
 LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS = env.float("LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS", default=30.0)
 LETZSHOP_QUEUE_MAX_DELAY_SECONDS = env.int("LETZSHOP_QUEUE_MAX_DELAY_SECONDS", default=900)
 LETZSHOP_QUEUE_STUCK_SECONDS = env.int("LETZSHOP_QUEUE_STUCK_SECONDS", default=300)
+# A 429 is Letzshop saying "later": it uses up no attempt; an operation throttled without a
+# break for this long fails (docs/fulfillment.md).
+LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS = env.int("LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS", default=86_400)
+# A row woken and still unclaimed this long after its message was due: the message is taken as
+# lost and the sweep wakes the row again.
+LETZSHOP_QUEUE_WAKE_LOST_SECONDS = env.int("LETZSHOP_QUEUE_WAKE_LOST_SECONDS", default=300)
 LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=1800)
 # Saving, deleting or testing a Letzshop key, per user (DRF's rate syntax: N/second|minute|hour|day).
 LETZSHOP_CREDENTIALS_THROTTLE_RATE = env("LETZSHOP_CREDENTIALS_THROTTLE_RATE", default="10/minute")

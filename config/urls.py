@@ -15,6 +15,8 @@ from orders.api import urls as orders_urls
 from stores.api import urls as stores_urls
 from stores.api.me import MeView
 
+handler500 = "config.outages.server_error"
+
 API_APPS = (merchants_urls, stores_urls, notifications_urls, orders_urls, exceptions_urls, letzshop_urls)
 
 admin_api = [pattern for app in API_APPS for pattern in app.admin_urlpatterns]

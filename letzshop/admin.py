@@ -326,13 +326,26 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
     change_form_template = "admin/letzshop/letzshopfulfillmentqueue/change_form.html"
     fieldsets = [
         (None, {"fields": ["store", "order", "operation", "status_shown", "attempts_made", "created_by"]}),
-        (_("Timing"), {"fields": ["created_at", "next_attempt_at", "locked_at", "completed_at", "updated_at"]}),
+        (
+            _("Timing"),
+            {
+                "fields": [
+                    "created_at",
+                    "next_attempt_at",
+                    "locked_at",
+                    "rate_limited_since",
+                    "completed_at",
+                    "updated_at",
+                ]
+            },
+        ),
         (_("Request"), {"fields": ["payload_shown"]}),
         (_("Outcome"), {"fields": ["error_shown", "response_shown"]}),
         (_("Attempts"), {"fields": ["attempt_log"]}),
     ]
     readonly_fields = [
         "order",
+        "rate_limited_since",
         "status_shown",
         "attempts_made",
         "payload_shown",

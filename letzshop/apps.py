@@ -11,3 +11,7 @@ class LetzshopConfig(AppConfig):
         from monitoring.metrics import on_scrape
 
         on_scrape(scrape)
+
+        # Registers the Celery tasks in every process (the web one too): the services wake them
+        # by name, so that letzshop.tasks imports the services and never the other way round.
+        from letzshop import tasks  # noqa: F401

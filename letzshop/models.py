@@ -196,6 +196,14 @@ class LetzshopFulfillmentQueue(models.Model):
     response_data = models.JSONField(_("Letzshop response"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     locked_at = models.DateTimeField(_("processing since"), null=True, blank=True)
+    # When the last message that wakes a worker for this row is due; until the row is claimed
+    # (or that message is surely lost) the sweep sends no other (docs/fulfillment.md).
+    woken_at = models.DateTimeField(_("worker woken for"), null=True, blank=True, editable=False)
+    # Since when Letzshop has answered "later" (429) without a break: bounded by time, not attempts.
+    rate_limited_since = models.DateTimeField(_("rate limited since"), null=True, blank=True, editable=False)
+    # A worker stopped while the operation may have reached Letzshop: read the shipment's state
+    # on Letzshop before sending anything again.
+    verify_before_send = models.BooleanField(_("check on Letzshop first"), default=False, editable=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,5 +1,6 @@
 """Writes of local orders: status changes and shipping (no call to any channel)."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,38 @@ def order_status_update(*, order: Order, status: str, user=None) -> Order:
         order.shipped_at = timezone.now()
     order.save(update_fields=["status", "shipped_at", "updated_at"])
     return order
+
+
+def order_follow_channel_status(*, order_ids: Collection[int], status: str) -> int:
+    """Orders follow the status their sales channel reports, along allowed transitions only.
+
+    A channel's news never moves an order backwards or out of a final status (a cancelled order
+    stays cancelled); an order already there is left alone, and a first move to shipped sets
+    ``shipped_at``. One UPDATE (two towards shipped) whatever the number of orders. Returns how
+    many orders moved."""
+    if status not in Order.Status.values:
+        raise ValueError(f"unknown order status {status!r}")
+    if not order_ids:
+        return 0
+    allowed_from = [current for current, targets in Order.ALLOWED_TRANSITIONS.items() if status in targets]
+    now = timezone.now()
+    moving = Order.objects.filter(pk__in=list(order_ids), status__in=allowed_from)
+    # No savepoint inside a caller's transaction (a queue row settling): nothing here to undo alone.
+    with transaction.atomic(savepoint=False):
+        if status == Order.Status.SHIPPED:
+            moving.filter(shipped_at__isnull=True).update(shipped_at=now)
+        return moving.update(status=status, updated_at=now)
+
+
+@transaction.atomic(savepoint=False)
+def order_follow_channel_tracking(*, order_id: int, tracking_number: str, carrier: str) -> None:
+    """Keep the tracking a channel was given on the local order: the number always, the carrier
+    only where the order has none yet (one chosen in the admin's shipping stays)."""
+    now = timezone.now()
+    order = Order.objects.filter(pk=order_id)
+    order.update(tracking_number=tracking_number.strip()[:128], updated_at=now)
+    if carrier.strip():
+        order.filter(shipping_carrier="").update(shipping_carrier=carrier.strip()[:64])
 
 
 @transaction.atomic

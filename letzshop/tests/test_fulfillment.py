@@ -194,11 +194,12 @@ def test_a_429_waits_as_told(imported, letzshop_sandbox):
     item, _ = order_confirm(order=order)
     letzshop_sandbox.state.update_faults({"fail_next": [429], "retry_after": 2})
     item = queue_item_process(item_id=item.pk)
-    assert item.status == "pending"
+    assert (item.status, item.attempts) == ("pending", 0)  # "later" is not a failed attempt
     wait = (item.next_attempt_at - timezone.now()).total_seconds()
-    assert 1.5 <= wait <= 2.0
+    assert 1.5 <= wait <= 3.0  # Retry-After, plus up to a second of jitter
     time.sleep(wait + 0.1)
-    assert queue_item_process(item_id=item.pk).status == "completed"
+    item = queue_item_process(item_id=item.pk)
+    assert (item.status, item.attempts) == ("completed", 1)
 
 
 def test_a_wrong_key_fails_at_once_without_retrying(imported, letzshop_sandbox):
@@ -232,7 +233,7 @@ def test_failing_sandbox_ends_failed_keeps_the_error_and_can_be_retried_by_hand(
     assert client.post(f"/api/v1/store/letzshop/queue/{item.pk}/retry").status_code == 409
 
 
-def test_the_sweep_takes_back_rows_a_stopped_worker_left(imported, settings):
+def test_the_sweep_takes_back_rows_a_stopped_worker_left(imported, settings, letzshop_sandbox):
     settings.LETZSHOP_QUEUE_STUCK_SECONDS = 60
     order = clean_order(imported)
     item, _ = order_confirm(order=order)
@@ -251,8 +252,18 @@ def test_the_sweep_takes_back_rows_a_stopped_worker_left(imported, settings):
     assert queue_rescue_stuck() == 2
     item.refresh_from_db()
     spent.refresh_from_db()
-    assert item.status == "pending" and item.locked_at is None
-    assert spent.status == "failed" and "no attempt is left" in spent.error_message
+    assert (item.status, item.locked_at, item.verify_before_send) == ("pending", None, True)
+    assert (spent.status, spent.verify_before_send) == ("pending", True)
+
+    # Letzshop does not show the confirmation: it is sent (a second attempt).
+    item = queue_item_process(item_id=item.pk)
+    assert (item.status, item.attempts, item.verify_before_send) == ("completed", 2, False)
+    assert set(units_on_letzshop(letzshop_sandbox, order).values()) == {"confirmed_available"}
+    # The other was on its last attempt: checked, not sent again.
+    mutations = letzshop_sandbox.state.summary()["mutations"]
+    spent = queue_item_process(item_id=spent.pk)
+    assert spent.status == "failed" and "no attempt is left" in spent.error_message and spent.attempts == 3
+    assert letzshop_sandbox.state.summary()["mutations"] == mutations
 
 
 def test_process_queue_command(imported):
@@ -274,7 +285,7 @@ def test_queue_drain_sends_everything_due(imported, letzshop_sandbox):
 def test_an_unexpected_error_is_kept_on_the_row_not_lost(imported, monkeypatch):
     import letzshop.services.fulfillment as fulfillment
 
-    def broken(client, item):
+    def broken(client, item, **kwargs):
         raise KeyError("inventoryUnits")
 
     monkeypatch.setattr(fulfillment, "_send", broken)

@@ -1,4 +1,5 @@
-"""Real Celery workers: one killed in the middle of an operation loses nothing."""
+"""Real Celery workers: one killed in the middle of an operation loses nothing and sends nothing
+twice; a 429 storm longer than three Retry-After periods fails nothing."""
 
 import os
 import signal
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
+from django.utils import timezone
 
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 from letzshop.services.fulfillment import order_confirm
 from letzshop.services.imports import orders_import
 from letzshop.tests.test_fulfillment import clean_order, units_on_letzshop
@@ -19,8 +22,10 @@ from letzshop.tests.test_import_concurrency import database_url
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def start_worker(tmp_path: Path, name: str) -> subprocess.Popen:
-    """``celery worker --beat`` on the test database, sweeping the queue every second."""
+def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subprocess.Popen:
+    """``celery worker --beat`` on the test database, sweeping the queue every second. A message
+    this process sent to its own broker (memory, or Redis before ``--purge``) is lost to the
+    worker: the sweep takes such rows once LETZSHOP_QUEUE_WAKE_LOST_SECONDS have passed."""
     broker = settings.CELERY_BROKER_URL
     env = {
         **os.environ,
@@ -33,6 +38,7 @@ def start_worker(tmp_path: Path, name: str) -> subprocess.Popen:
         "LETZSHOP_ALLOWED_HOSTS": ",".join(settings.LETZSHOP_ALLOWED_HOSTS),
         "LETZSHOP_QUEUE_SWEEP_SECONDS": "1",
         "LETZSHOP_QUEUE_STUCK_SECONDS": "3",
+        "LETZSHOP_QUEUE_WAKE_LOST_SECONDS": "2",
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
@@ -44,7 +50,7 @@ def start_worker(tmp_path: Path, name: str) -> subprocess.Popen:
             "config",
             "worker",
             "--beat",
-            "--concurrency=1",
+            f"--concurrency={concurrency}",
             "--purge",
             "--loglevel=INFO",
             "-n",
@@ -74,10 +80,17 @@ def wait_for(condition, timeout: float, what: str, logs: Path):
 
 
 def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
+    """Stop the worker's whole process group; one slow to shut down warmly (a loaded machine) is killed."""
+    for signal_to_send in (sig, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, signal_to_send)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
     process.wait(timeout=20)
 
 
@@ -115,3 +128,109 @@ def test_a_worker_killed_mid_operation_leaves_a_row_the_sweep_completes(sandbox_
     assert item.attempts == 2
     assert set(units_on_letzshop(letzshop_sandbox, order).values()) == {"confirmed_available"}
     assert LetzshopSyncLog.objects.filter(queue_item=item, status="success").count() == 1
+
+
+def hold_write_lock(order_pk: int):
+    """A second connection that holds what the worker needs to write down an outcome: the order's
+    row on PostgreSQL, the database's write lock on SQLite. Returns its release."""
+    other = connections.create_connection("default")
+    cursor = other.cursor()
+    if other.display_name == "SQLite":
+        cursor.execute("BEGIN IMMEDIATE")
+    else:
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT 1 FROM letzshop_orders WHERE id = %s FOR UPDATE", [order_pk])
+
+    def release():
+        cursor.execute("ROLLBACK")
+        cursor.close()
+        other.close()
+
+    return release
+
+
+def test_a_worker_killed_after_letzshops_200_never_sends_again(sandbox_store, letzshop_sandbox, tmp_path):
+    orders_import(store=sandbox_store, triggered_by="command")
+    order = clean_order(sandbox_store)
+    letzshop_sandbox.state.update_faults({"delay_ms": 2_000})  # time to take the lock after the claim
+    item, _ = order_confirm(order=order)
+    mutations = letzshop_sandbox.state.summary()["mutations"]
+
+    first = start_worker(tmp_path, "first")
+    release = None
+    try:
+        wait_for(
+            lambda: LetzshopFulfillmentQueue.objects.filter(pk=item.pk, status="processing").exists(),
+            60,
+            "the first worker to take the row",
+            tmp_path,
+        )
+        release = hold_write_lock(order.pk)
+
+        def answered():
+            log = letzshop_sandbox.state.request_log()
+            return any(e["operationName"] == "ConfirmInventoryUnits" and e["status"] == 200 for e in log)
+
+        wait_for(answered, 30, "Letzshop to answer 200", tmp_path)
+        time.sleep(1)  # the worker has the answer and waits for the lock to write it down
+        stop(first, signal.SIGKILL)
+    finally:
+        stop(first, signal.SIGKILL)
+        if release is not None:
+            release()
+    item.refresh_from_db()
+    assert item.status == "processing"  # nothing written down
+    assert letzshop_sandbox.state.summary()["mutations"] == mutations + 1
+    assert set(units_on_letzshop(letzshop_sandbox, order).values()) == {"confirmed_available"}
+
+    letzshop_sandbox.state.update_faults({"delay_ms": 0})
+    second = start_worker(tmp_path, "second")
+    try:
+        item = wait_for(
+            lambda: LetzshopFulfillmentQueue.objects.filter(pk=item.pk, status="completed").first(),
+            60,
+            "the sweep to take the row back and a worker to find it done on Letzshop",
+            tmp_path,
+        )
+    finally:
+        stop(second)
+    assert letzshop_sandbox.state.summary()["mutations"] == mutations + 1  # never sent a second time
+    assert item.attempts == 1 and item.response_data["verified_on_letzshop"] is True
+    log = LetzshopSyncLog.objects.get(queue_item=item)
+    assert (log.status, log.details["checked_on_letzshop"], log.details["sent"]) == ("success", True, False)
+    order.refresh_from_db()
+    assert (order.sync_status, order.local_order.status) == ("confirmed", "confirmed")
+
+
+def test_a_429_storm_longer_than_three_retry_after_periods_fails_nothing(sandbox_store, letzshop_sandbox, tmp_path):
+    orders_import(store=sandbox_store, triggered_by="command")
+    orders = [
+        o
+        for o in LetzshopOrder.objects.filter(store=sandbox_store, letzshop_state="unconfirmed").order_by("pk")
+        if not o.local_order.item_exceptions.exists()
+    ][:6]
+    items = [order_confirm(order=order)[0] for order in orders]
+    rows = LetzshopFulfillmentQueue.objects.filter(pk__in=[item.pk for item in items])
+    throttled = LetzshopSyncLog.objects.filter(queue_item__in=rows, details__rate_limited=True)
+    letzshop_sandbox.state.update_faults({"rate_429": 1.0, "retry_after": 1})
+
+    worker = start_worker(tmp_path, "storm", concurrency=2)
+    try:
+        first = wait_for(lambda: throttled.order_by("started_at").first(), 60, "the first 429", tmp_path)
+
+        def every_row_throttled_more_often_than_it_may_fail():
+            per_row = {row.pk: throttled.filter(queue_item=row).count() for row in rows.all()}
+            return min(per_row.values()) > items[0].max_attempts
+
+        # Letzshop answers 429 until each operation was told "later" more often than it has attempts.
+        wait_for(every_row_throttled_more_often_than_it_may_fail, 120, "four 429s for every row", tmp_path)
+        letzshop_sandbox.state.update_faults({"rate_429": 0.0})
+        lifted = timezone.now()
+        wait_for(lambda: not rows.exclude(status="completed").exists(), 90, "every operation to complete", tmp_path)
+    finally:
+        stop(worker)
+    assert (lifted - first.started_at).total_seconds() > 3  # more than three Retry-After periods
+    assert {(row.status, row.attempts, row.rate_limited_since) for row in rows.all()} == {("completed", 1, None)}
+    assert not LetzshopFulfillmentQueue.objects.filter(status="failed").exists()
+    for order in orders:
+        assert set(units_on_letzshop(letzshop_sandbox, order).values()) == {"confirmed_available"}
