@@ -139,5 +139,5 @@ def test_every_input_is_answered_as_the_schema_says(who, prefixes, fuzz_users, c
     started = time.monotonic()
     # Half of the fuzz's time for each user.
     failures, run = _fuzz(fuzz_users[who], prefixes, started, FUZZ_SECONDS / 2)
-    assert run >= 5 or os.environ.get("FUZZ_ONLY"), "the schema's operations were not reached"
+    assert run >= 1, "the schema's operations were not reached"
     assert not failures, "\n\n".join(failures)
