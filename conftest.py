@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 pytest_plugins = ["sandbox.tests.fixtures"]
@@ -73,10 +72,13 @@ def _log_context_fresh():
 
 
 def api_client_for(user) -> APIClient:
+    """An API client holding a token of ``user``, issued as a login issues one."""
+    from config.auth_views import token_issue
+
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        _instance, token = token_issue(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 
@@ -175,8 +177,15 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every page of the admin and the portal lives under a Content-Security-Policy that allows
+    # only the site's own assets: a script or style it blocks fails the test that loaded it.
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
     context.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> None:
@@ -184,3 +193,13 @@ def screenshot(page, name: str, *, full_page: bool = True) -> None:
     is better shown as the window shows it (``full_page=False``)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture(autouse=True)
+def _throttle_counts_cleared():
+    """Throttles count in Django's cache, which outlives a test; ids of users repeat between
+    tests, so each test starts with no count."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -21,7 +21,7 @@ def setup_django(database_url: str | None, name: str) -> str:
     # As in production: with DEBUG on, Django would also keep the text of every query.
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1")
+    os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1:*")
     if database_url:
         os.environ["DATABASE_URL"] = database_url
         _recreate_postgres(database_url)

@@ -3,9 +3,9 @@
 ``QuerySet.bulk_create`` builds a model instance per row and compiles every value through the
 field's full ``get_db_prep_save`` chain; for a page of shipments that is most of the import's
 time. Here each column gets one converter chosen once per model and database, rows stay dicts,
-and one ``INSERT ... VALUES (...), (...) RETURNING id`` per table writes a page. Values must
-already be valid (they come from the import's mapping): no model validation runs here, as with
-``bulk_create``.
+and one ``INSERT ... VALUES (...), (...) RETURNING id`` per table writes a page. Each value is
+checked against its field's limits (config.validation: length, digits, places, choices, ranges);
+a row out of them raises RowOutOfLimits naming the row and the field, and nothing is written.
 """
 
 import functools
@@ -20,6 +20,8 @@ from typing import Any
 import orjson
 from django.db import connection, models
 from django.utils import timezone
+
+from config.validation import RowOutOfLimits, field_checks, row_errors
 
 # The most rows in one INSERT statement on SQLite (see _insert_values).
 SQLITE_ROWS_PER_INSERT = 500
@@ -215,7 +217,15 @@ def insert_rows(
         defaults[field.attname] = default
     read = operator.itemgetter(*defaults)
 
-    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+    checks = field_checks(model, connection.display_name)
+
+    def values(index: int, row: dict[str, Any]) -> tuple[Any, ...]:
+        # The field's limits, as on every write path (config.validation): a value out of range
+        # stops the batch before anything of it is written.
+        for attname, value in row.items():
+            check = checks.get(attname)
+            if check is not None and check(value) is not None:
+                raise RowOutOfLimits(model, index, row_errors(model, row))
         complete = {**defaults, **row}
         for attname, convert in conversions:
             if attname in row and row[attname] is not None:
@@ -223,8 +233,10 @@ def insert_rows(
         return read(complete)
 
     if connection.display_name == "PostgreSQL":
-        return _insert_postgresql(model, table, columns, len(fields), [values(row) for row in rows], ids=ids)
-    return _insert_values(model, table, columns, len(fields), [values(row) for row in rows])
+        return _insert_postgresql(
+            model, table, columns, len(fields), [values(i, row) for i, row in enumerate(rows)], ids=ids
+        )
+    return _insert_values(model, table, columns, len(fields), [values(i, row) for i, row in enumerate(rows)])
 
 
 def _insert_values(model, table: str, columns: str, width: int, value_rows: list[tuple[Any, ...]]) -> list[int]:

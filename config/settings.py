@@ -4,10 +4,12 @@ Every variable is listed in docs/configuration.md. Without any variable the proj
 embedded default: SQLite and a Celery broker on the filesystem, both under ``var/``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,22 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DEBUG", default=False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
+# Keys that are public (in this repository or in Django's templates): a server must not use them,
+# since the Fernet keys of stored API keys may be derived from SECRET_KEY (docs/security.md).
+KNOWN_SECRET_KEYS = frozenset({_DEV_SECRET_KEY, "test-only-secret-key-not-for-production-0123456789abcdef"})
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` cannot protect a server, or None (Django's own check --deploy rule, and no
+    public key)."""
+    if key in KNOWN_SECRET_KEYS or key.startswith("django-insecure"):
+        return "it is a published key"
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+        return f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters or has fewer than 5 different ones"
+    return None
+
+
 SECRET_KEY = env("SECRET_KEY", default=None)
 if not SECRET_KEY:
     if not DEBUG:
@@ -31,6 +49,11 @@ if not SECRET_KEY:
             "(DEBUG is off, so the development key is refused)."
         )
     SECRET_KEY = _DEV_SECRET_KEY
+elif not DEBUG and (_problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is refused: {_problem}. Generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -43,7 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -63,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Turns a login refused for too many failures into 429 (config.auth_backends).
+    "axes.middleware.AxesMiddleware",
     # A lost database or broker: 503 with Retry-After, not a 500 page (config/outages.py).
     "config.outages.ServiceUnavailableMiddleware",
 ]
@@ -134,6 +163,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.LoginThrottleBackend",  # django-axes: first, so a locked login stops here
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Logins and tokens (docs/security.md) ----------------------------------------------------
+# API tokens (django-rest-knox): one per login, stored hashed, expiring.
+AUTH_TOKEN_TTL_HOURS = env.float("AUTH_TOKEN_TTL_HOURS", default=10.0)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=AUTH_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "AUTO_REFRESH": False,
+}
+# Wrong logins on /api/v1/auth/token, /admin/login/ and /store/login/ (django-axes): after
+# LOGIN_FAILURE_LIMIT failures for one username or one address within LOGIN_FAILURE_WINDOW_MINUTES,
+# 429 with Retry-After.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Behind a proxy, the number of proxies whose X-Forwarded-For to trust for the client's address.
+AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
@@ -159,8 +217,42 @@ STORAGES = {
     },
 }
 
+# A request body over this answers 413 before it is read (config.middleware), whatever its type.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=20 * 1024 * 1024)
+
+CSRF_FAILURE_VIEW = "config.rest.csrf_failure"
+
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+
+# --- HTTPS behind a proxy (docs/configuration.md) -----------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The header and value by which the TLS proxy says a request came over https, such as
+# "HTTP_X_FORWARDED_PROTO,https"; set it only behind a proxy that always sets that header.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if len(_proxy_header) == 2 else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Content-Security-Policy (django-csp): only the site's own scripts, styles and images -----
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -173,6 +265,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.rest.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
@@ -183,13 +280,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-    },
     "SECURITY": [{"bearerAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ExceptionStatusEnum": "exceptions.models.OrderItemException.Status",
         "ExceptionTypeEnum": "exceptions.models.OrderItemException.Type",
+        "SyncRunStatusEnum": "letzshop.models.SyncStatus",
+        "OrderStatusEnum": "orders.models.Order.Status",
     },
 }
 
@@ -252,6 +352,8 @@ LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS = env.int("LETZSHOP_QUEUE_RATE_LIMIT_G
 # lost and the sweep wakes the row again.
 LETZSHOP_QUEUE_WAKE_LOST_SECONDS = env.int("LETZSHOP_QUEUE_WAKE_LOST_SECONDS", default=300)
 LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=1800)
+# Saving, deleting or testing a Letzshop key, per user (DRF's rate syntax: N/second|minute|hour|day).
+LETZSHOP_CREDENTIALS_THROTTLE_RATE = env("LETZSHOP_CREDENTIALS_THROTTLE_RATE", default="10/minute")
 
 # --- Operations (docs/operations.md) ---------------------------------------------------------
 # Beat writes a heartbeat this often; /readyz calls it stale after two intervals.

@@ -5,9 +5,12 @@ SQLite and on PostgreSQL + Redis (.ci/run does both).
 """
 
 import os
+import secrets
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1,localhost")
+# A fresh key per run (a published one is refused with DEBUG off); processes the tests start
+# inherit it through the environment.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1:*,localhost:*")
 os.environ.setdefault("VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var"))
 # The metrics of the run's processes (the test process, the workers it starts) add up here, as
 # in production; set before prometheus-client is first imported. conftest.py removes it.

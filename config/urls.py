@@ -1,9 +1,11 @@
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import config.schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from config.auth_views import TokenView
 from exceptions.api import urls as exceptions_urls
 from letzshop.api import urls as letzshop_urls
@@ -28,12 +30,18 @@ urlpatterns = [
     path("api/v1/admin/", include((admin_api, "admin-api"))),
     path("api/v1/store/", include((store_api, "store-api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI's page loads its script and style from a CDN, with an inline script: outside the
+    # Content-Security-Policy of the admin and the portal.
+    path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("store/", include("portal.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+handler400 = "config.rest.bad_request"
+handler404 = "config.rest.page_not_found"
+handler500 = "config.rest.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

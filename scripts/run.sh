@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBUG="${DEBUG:-1}"
-export LETZSHOP_ALLOWED_HOSTS="${LETZSHOP_ALLOWED_HOSTS:-letzshop.lu,127.0.0.1,localhost}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 SANDBOX_PORT="${SANDBOX_PORT:-8765}"
+# The allowlist names host and port: the sandbox's, on loopback.
+export LETZSHOP_ALLOWED_HOSTS="${LETZSHOP_ALLOWED_HOSTS:-letzshop.lu,127.0.0.1:${SANDBOX_PORT},localhost:${SANDBOX_PORT}}"
 BIN=.venv/bin
 # Notifications' e-mails are printed by the worker and the web server (docs/operations.md).
 export EMAIL_URL="${EMAIL_URL:-consolemail://}"
@@ -16,6 +17,13 @@ export SITE_URL="${SITE_URL:-http://${HOST}:${PORT}}"
 # The web server's and the worker's counters add up in /metrics; a fresh start counts afresh.
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/metrics}"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+
+# A random SECRET_KEY, made once and kept under var/ (scripts/secret-key.sh): the Fernet key of
+# stored API keys is derived from it, so a copied demo database cannot be read with a published key.
+if [ -z "${SECRET_KEY:-}" ]; then
+  SECRET_KEY="$(./scripts/secret-key.sh)"
+  export SECRET_KEY
+fi
 
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py seed_demo --sandbox-url "http://127.0.0.1:${SANDBOX_PORT}/graphql"

@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Product, Store, StoreDomain, StoreMembership
+from stores.services import PRODUCT_FIELDS, product_fields_clean
 
 
 class StoreDomainInline(admin.TabularInline):
@@ -42,8 +45,30 @@ class StoreDomainAdmin(admin.ModelAdmin):
     list_select_related = ["store"]
 
 
+class ProductAdminForm(forms.ModelForm):
+    """The admin's product form validates as every write path does (product_fields_clean)."""
+
+    class Meta:
+        model = Product
+        fields = ["store", "name", "sku", "gtin", "gtin_type", "price", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        data = {name: cleaned.get(name) for name in PRODUCT_FIELDS if name in self.fields}
+        try:
+            clean = product_fields_clean(data, partial=True)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+            return cleaned
+        self.instance.gtin_normalized = clean.get("gtin_normalized", self.instance.gtin_normalized)
+        cleaned.update({name: value for name, value in clean.items() if name in self.fields})
+        return cleaned
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = ["name", "sku", "gtin", "gtin_type", "price", "is_active", "is_placeholder", "store"]
     list_filter = ["is_active", "is_placeholder", "gtin_type", ("store", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "sku", "gtin", "gtin_normalized"]

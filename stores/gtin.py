@@ -43,11 +43,25 @@ def _isbn10_to_isbn13(isbn10: str) -> str | None:
     return body + str(gs1_check_digit(body))
 
 
-@functools.lru_cache(maxsize=65536)
-def gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
-    """Normalise a barcode; never raises. ``parser`` is Letzshop's TradeIdParser, if given.
+# Longer than any barcode even with spaces and dashes: refused before the cache sees it, so that
+# the cache never keeps arbitrary input (docs/security.md).
+MAX_RAW_LENGTH = 64
 
-    Cached: an import sees the same catalog barcodes over and over."""
+
+def gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
+    """Normalise a barcode; never raises. ``parser`` is Letzshop's TradeIdParser, if given."""
+    if raw is not None and not isinstance(raw, str):
+        raw = str(raw)
+    if raw and len(raw) > MAX_RAW_LENGTH:
+        return Gtin(raw=raw[:MAX_RAW_LENGTH], digits="", gtin14="", problem=f"longer than {MAX_RAW_LENGTH} characters")
+    if parser is not None and (not isinstance(parser, str) or len(parser) > MAX_RAW_LENGTH):
+        parser = None
+    return _gtin_normalize(raw, parser)
+
+
+@functools.lru_cache(maxsize=65536)
+def _gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
+    """Cached: an import sees the same catalog barcodes over and over. Its keys are bounded."""
     text = (raw or "").strip()
     if not text:
         return Gtin(raw="", digits="", gtin14="", problem="missing trade id")
@@ -66,6 +80,8 @@ def gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
         return Gtin(raw=text, digits=digits, gtin14="", problem="not only digits")
     if len(digits) not in GTIN_LENGTHS:
         return Gtin(raw=text, digits=digits, gtin14="", problem=f"{len(digits)} digits (expected 8, 12, 13 or 14)")
+    if not digits.strip("0"):  # passes the check digit, but is no product's barcode
+        return Gtin(raw=text, digits=digits, gtin14="", problem="all zeros")
     if gs1_check_digit(digits[:-1]) != int(digits[-1]):
         return Gtin(raw=text, digits=digits, gtin14="", problem="invalid check digit")
     return Gtin(raw=text, digits=digits, gtin14=digits.zfill(14), problem="")

@@ -1,8 +1,8 @@
 """Writes of stores, memberships and catalogs."""
 
+import codecs
 import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from config.bulk import insert_rows
-from config.errors import Conflict, InvalidInput
+from config.errors import Conflict, InvalidInput, NotFound
+from config.validation import row_errors, row_validate
 from merchants.models import Merchant
 from stores.gtin import gtin_normalize, gtin_type_of
 from stores.hooks import catalog_gtins_added
@@ -45,6 +46,7 @@ def store_create(*, merchant: Merchant, name: str, code: str = "", is_active: bo
 def user_create(*, username: str, password: str, email: str = "", is_staff: bool = False, is_superuser: bool = False):
     if User.objects.filter(username=username).exists():
         raise InvalidInput(_("The username %(name)s is taken.") % {"name": repr(username)}, field="username")
+    row_validate(User, {"username": username, "email": email})  # the model's limits and username rule
     user = User(username=username, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser)
     try:
         validate_password(password, user)
@@ -67,6 +69,12 @@ def membership_add(*, store: Store, user_id: int, role: str) -> StoreMembership:
     return membership
 
 
+def membership_remove(*, store: Store, user_id: int) -> None:
+    deleted, _rows = StoreMembership.objects.filter(store=store, user_id=user_id).delete()
+    if not deleted:
+        raise NotFound(_("User %(id)s is not a member of this store.") % {"id": user_id})
+
+
 def placeholder_product_get(*, store: Store) -> Product:
     """The store's placeholder product, created on first use (one per store, a constraint)."""
     product = Product.objects.filter(store=store, is_placeholder=True).first()
@@ -87,63 +95,102 @@ def placeholder_product_get(*, store: Store) -> Product:
 def _as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if not isinstance(value, str | int) or isinstance(value, int) and value not in (0, 1):
+        raise ValueError(_("%(value)s is not true or false") % {"value": repr(value)[:40]})
     text = str(value).strip().lower()
     if text in ("1", "true", "yes", "y", "on"):
         return True
     if text in ("0", "false", "no", "n", "off", ""):
         return False
-    raise ValueError(_("%(value)s is not true or false") % {"value": repr(value)})
+    raise ValueError(_("%(value)s is not true or false") % {"value": repr(value)[:40]})
 
 
-def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Validate catalog fields; raises a ValidationError naming each field at fault."""
+def _as_text(value: Any) -> str:
+    """A text field as sent: JSON may carry a number for a SKU or a GTIN, never a list or an object."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueError(_("Expected text."))
+    return str(value).strip()
+
+
+def _as_price(value: Any) -> Decimal:
+    if value in (None, ""):
+        return Decimal("0.00")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise InvalidOperation
+    price = Decimal(str(value).strip())
+    if not price.is_finite() or price < 0:
+        raise InvalidOperation
+    try:
+        cents = price.quantize(Decimal("0.01"))
+    except InvalidOperation:  # more digits than any price: the model's limits say so
+        return price
+    # 19.9 and 19.900 are 19.90; 19.999 stays as sent, and the model's limits refuse it.
+    return cents if cents == price else price
+
+
+def product_fields_clean(data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """The one validation of a catalog product, used by every write path: the API (through
+    ProductSerializer), the JSON and CSV import, the catalog copy and the admin's form.
+
+    Values are read as their fields expect (text, a price, a boolean, a valid GTIN), then checked
+    against the Product model's own limits (config.validation: length, digits, places, choices).
+    Raises a ValidationError naming each field at fault."""
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": [_("A product is a JSON object of its fields.")]})
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     unknown = set(data) - set(PRODUCT_FIELDS)
     if unknown:
-        errors["non_field_errors"] = [_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))}]
+        names = ", ".join(sorted(str(name)[:40] for name in unknown)[:10])
+        errors["non_field_errors"] = [_("Unknown field(s): %(fields)s.") % {"fields": names}]
+
+    def text(name: str) -> str | None:
+        try:
+            return _as_text(data.get(name))
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+            return None
+
     if "name" in data or not partial:
-        name = str(data.get("name") or "").strip()
-        if not name:
-            errors["name"] = [_("A product needs a name.")]
-        elif len(name) > 500:
-            errors["name"] = [_("At most 500 characters.")]
-        clean["name"] = name
+        name = text("name")
+        if name is not None:
+            if not name:
+                errors["name"] = [_("A product needs a name.")]
+            clean["name"] = name
     if "sku" in data or not partial:
-        sku = str(data.get("sku") or "").strip()
-        if sku == PLACEHOLDER_SKU or len(sku) > 100:
-            errors["sku"] = [_("This SKU is reserved or longer than 100 characters.")]
-        clean["sku"] = sku
-    if "gtin" in data or not partial:
-        raw = str(data.get("gtin") or "").strip()
-        clean["gtin"] = raw
-        clean["gtin_normalized"] = ""
-        if raw:
-            gtin = gtin_normalize(raw, data.get("gtin_type") or None)
-            if not gtin.is_valid:
-                errors["gtin"] = [
-                    _("%(gtin)s is not a valid GTIN (%(problem)s).") % {"gtin": raw, "problem": gtin.problem}
-                ]
-            else:
-                clean["gtin_normalized"] = gtin.gtin14
-                if not data.get("gtin_type"):
-                    clean["gtin_type"] = gtin_type_of(gtin.digits)
-    if data.get("gtin_type"):
-        if data["gtin_type"] not in Product.GtinType.values:
-            errors["gtin_type"] = [_("One of %(types)s.") % {"types": ", ".join(Product.GtinType.values)}]
-        else:
-            clean["gtin_type"] = data["gtin_type"]
+        sku = text("sku")
+        if sku is not None:
+            if sku == PLACEHOLDER_SKU:
+                errors["sku"] = [_("This SKU is reserved: choose another.")]
+            clean["sku"] = sku
+    gtin_type = text("gtin_type") if "gtin_type" in data else ""
+    if gtin_type:
+        clean["gtin_type"] = gtin_type
     elif "gtin_type" in data or not partial:
-        clean.setdefault("gtin_type", "")
+        clean["gtin_type"] = ""
+    if "gtin" in data or not partial:
+        raw = text("gtin")
+        if raw is not None:
+            clean["gtin"] = raw
+            clean["gtin_normalized"] = ""
+            if raw:
+                gtin = gtin_normalize(raw, gtin_type or None)
+                if not gtin.is_valid:
+                    errors["gtin"] = [
+                        _("%(gtin)s is not a valid GTIN (%(problem)s).") % {"gtin": raw[:40], "problem": gtin.problem}
+                    ]
+                else:
+                    clean["gtin_normalized"] = gtin.gtin14
+                    if not gtin_type:
+                        clean["gtin_type"] = gtin_type_of(gtin.digits)
     if "price" in data or not partial:
         try:
-            price = Decimal(str(data.get("price") if data.get("price") not in (None, "") else "0"))
-            if not price.is_finite() or price < 0:
-                raise InvalidOperation
-            clean["price"] = price.quantize(Decimal("0.01"))
+            clean["price"] = _as_price(data.get("price"))
         except (InvalidOperation, ValueError):
             errors["price"] = [
-                _("%(value)s is not a price (a number ≥ 0, like 19.99).") % {"value": repr(data.get("price"))}
+                _("%(value)s is not a price (a number ≥ 0, like 19.99).") % {"value": repr(data.get("price"))[:40]}
             ]
     if "is_active" in data or not partial:
         try:
@@ -151,6 +198,9 @@ def product_fields_clean(data: dict[str, Any], *, partial: bool = False) -> dict
             clean["is_active"] = True if value in (None, "") else _as_bool(value)
         except ValueError as exc:
             errors["is_active"] = [str(exc)]
+    # The model's limits (digits, places, length, choices), for what is still unchecked.
+    for name, messages in row_errors(Product, clean).items():
+        errors.setdefault(name, messages)
     if errors:
         raise ValidationError(errors)
     return clean
@@ -209,87 +259,196 @@ class CatalogImportResult:
         }
 
 
-def catalog_rows_from_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a catalog CSV (header: name, sku, gtin, gtin_type, price, is_active)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames:
-        raise InvalidInput(_("The CSV file is empty: its first line must name the columns."))
-    missing = {"name", "sku"} - {name.strip() for name in reader.fieldnames}
-    if missing:
-        raise InvalidInput(
-            _("The CSV file lacks the column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))}
+# The import reports at most this many rows in ``errors`` (a count says how many more failed).
+MAX_REPORTED_ERRORS = 1000
+CSV_CHUNK = 64 * 1024
+
+
+class CatalogInputError(InvalidInput):
+    """The catalog file itself cannot be read (not UTF-8, a field too long, no header)."""
+
+
+class CsvLines:
+    """Lines of UTF-8 bytes arriving in chunks, decoded as they come (a byte-order mark dropped):
+    a CSV body is never held whole, as bytes or as text. ``line`` is the number of the last
+    line handed out, for messages."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.chunks = chunks
+        self.line = 0
+
+    def _not_utf8(self, line: int) -> CatalogInputError:
+        return CatalogInputError(
+            _("Line %(line)d of the CSV file is not UTF-8 text: save the file as UTF-8.") % {"line": line},
+            field="file",
         )
-    return [
-        {key.strip(): (value or "").strip() for key, value in row.items() if key and key.strip() in PRODUCT_FIELDS}
-        for row in reader
-    ]
+
+    def __iter__(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        pending, first = "", True
+        for chunk in self.chunks:
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                before = self.line + pending.count("\n") + chunk[: max(0, exc.start)].count(b"\n")
+                raise self._not_utf8(before + 1) from None
+            if first and text:
+                text, first = text.removeprefix("\ufeff"), False
+            pending += text
+            *complete, pending = pending.split("\n")
+            for piece in complete:
+                self.line += 1
+                yield piece + "\n"
+        try:
+            pending += decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise self._not_utf8(self.line + 1) from None
+        if pending:
+            self.line += 1
+            yield pending
 
 
-def catalog_import(*, store: Store, rows: list[dict[str, Any]], progress=None) -> CatalogImportResult:
+def _chunks_of(source) -> Iterator[bytes]:
+    if isinstance(source, str):
+        yield source.encode("utf-8", "surrogatepass")
+        return
+    if isinstance(source, bytes):
+        yield source
+        return
+    while chunk := source.read(CSV_CHUNK):
+        yield chunk
+
+
+def catalog_rows_from_csv(source) -> Iterator[dict[str, Any]]:
+    """Rows of a catalog CSV (header: name, sku, gtin, gtin_type, price, is_active), one at a time.
+
+    ``source`` is text, bytes or a binary stream (an upload, a request body): it is read in
+    chunks as the rows are consumed. The header is checked at once; a line that cannot be read
+    (not UTF-8, a field over csv's 128 KB limit) raises CatalogInputError naming its line."""
+    lines = CsvLines(_chunks_of(source))
+    reader = csv.DictReader(lines)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise CatalogInputError(_("Line 1 of the CSV file cannot be read (%(problem)s).") % {"problem": exc}) from None
+    if not fieldnames:
+        raise CatalogInputError(_("The CSV file is empty: its first line must name the columns."), field="file")
+    missing = {"name", "sku"} - {name.strip() for name in fieldnames}
+    if missing:
+        raise CatalogInputError(
+            _("The CSV file lacks the column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))}, field="file"
+        )
+    return _csv_rows(reader, lines)
+
+
+def _csv_rows(reader: csv.DictReader, lines: CsvLines) -> Iterator[dict[str, Any]]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CatalogInputError(
+                _("Line %(line)d of the CSV file cannot be read (%(problem)s).") % {"line": lines.line, "problem": exc},
+                field="file",
+            ) from None
+        yield {
+            key.strip(): (value or "").strip() if isinstance(value, str) else ""
+            for key, value in row.items()
+            if key and key.strip() in PRODUCT_FIELDS
+        }
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
+    batch: list[tuple[int, Any]] = []
+    for index, row in enumerate(rows, start=1):
+        batch.append((index, row))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def catalog_import(*, store: Store, rows: Iterable[dict[str, Any]], progress=None) -> CatalogImportResult:
     """Upsert catalog rows by SKU, in bulk, then auto-match pending exceptions by GTIN.
 
-    Invalid rows are reported in ``errors`` (with their 1-based row number) and skipped; the
-    others are written. The number of queries grows with the number of rows / IMPORT_BATCH,
-    never with the number of exceptions resolved.
+    Rows are read, validated (product_fields_clean) and written IMPORT_BATCH at a time, so that a
+    large file is never held whole. Invalid rows are reported in ``errors`` (with their 1-based
+    row number and the fields at fault) and skipped; the others are written. A file that cannot
+    be read (CatalogInputError) writes nothing. The number of queries grows with the number of
+    rows / IMPORT_BATCH, never with the number of exceptions resolved.
     """
     result = CatalogImportResult()
-    if not isinstance(rows, list):
+    if isinstance(rows, dict | str | bytes) or not isinstance(rows, Iterable):
         raise InvalidInput(_("Send a JSON list of products, or a CSV file."))
-    cleaned: dict[str, tuple[int, dict[str, Any]]] = {}
-    for index, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            result.errors.append({"row": index, "errors": {"non_field_errors": [_("A product is an object.")]}})
-            continue
-        try:
-            clean = product_fields_clean(row)
-        except ValidationError as exc:
-            result.errors.append({"row": index, "sku": str(row.get("sku") or ""), "errors": exc.message_dict})
-            continue
-        if not clean["sku"]:
-            result.errors.append(
-                {"row": index, "errors": {"sku": [_("The import matches products by SKU: give one.")]}}
-            )
-            continue
-        if clean["sku"] in cleaned:
-            result.errors.append(
-                {
-                    "row": index,
-                    "sku": clean["sku"],
-                    "errors": {"sku": [_("Also on row %(row)d.") % {"row": cleaned[clean["sku"]][0]}]},
-                }
-            )
-            continue
-        cleaned[clean["sku"]] = (index, clean)
-
-    skus = list(cleaned)
+    total = len(rows) if isinstance(rows, list) else None
+    seen: dict[str, int] = {}  # SKU → the row that brought it
+    gtins: set[str] = set()
+    omitted = 0
     now = timezone.now()
-    for start in range(0, len(skus), IMPORT_BATCH):
-        batch = skus[start : start + IMPORT_BATCH]
-        with transaction.atomic():
-            existing = {p.sku: p for p in Product.objects.filter(store=store, sku__in=batch)}
-            to_create, to_update = [], []
-            for sku in batch:
-                clean = cleaned[sku][1]
-                product = existing.get(sku)
-                if product is None:
-                    to_create.append({"store_id": store.pk, **clean})
-                    continue
-                if any(getattr(product, name) != value for name, value in clean.items()):
-                    for name, value in clean.items():
-                        setattr(product, name, value)
-                    product.updated_at = now  # bulk_update does not apply auto_now
-                    to_update.append(product)
-            # Rows are already clean: a multi-row INSERT of dicts, without a model instance each.
-            insert_rows(Product, to_create)
-            Product.objects.bulk_update(to_update, [*PRODUCT_FIELDS, "gtin_normalized", "updated_at"], batch_size=500)
+
+    def report(error: dict[str, Any]) -> None:
+        nonlocal omitted
+        if len(result.errors) < MAX_REPORTED_ERRORS:
+            result.errors.append(error)
+        else:
+            omitted += 1
+
+    for batch in _batches(rows, IMPORT_BATCH):
+        cleaned: dict[str, dict[str, Any]] = {}
+        for index, row in batch:
+            try:
+                clean = product_fields_clean(row)
+            except ValidationError as exc:
+                sku = row.get("sku") if isinstance(row, dict) else None
+                sku = str(sku)[:100] if isinstance(sku, str | int) else ""
+                report({"row": index, "sku": sku, "errors": exc.message_dict})
+                continue
+            if not clean["sku"]:
+                report({"row": index, "errors": {"sku": [_("The import matches products by SKU: give one.")]}})
+                continue
+            if clean["sku"] in seen:
+                report(
+                    {
+                        "row": index,
+                        "sku": clean["sku"],
+                        "errors": {"sku": [_("Also on row %(row)d.") % {"row": seen[clean["sku"]]}]},
+                    }
+                )
+                continue
+            seen[clean["sku"]] = index
+            cleaned[clean["sku"]] = clean
+            if clean["gtin_normalized"]:
+                gtins.add(clean["gtin_normalized"])
+        existing = {p.sku: p for p in Product.objects.filter(store=store, sku__in=list(cleaned))}
+        to_create, to_update = [], []
+        for sku, clean in cleaned.items():
+            product = existing.get(sku)
+            if product is None:
+                to_create.append({"store_id": store.pk, **clean})
+                continue
+            if any(getattr(product, name) != value for name, value in clean.items()):
+                for name, value in clean.items():
+                    setattr(product, name, value)
+                product.updated_at = now  # bulk_update does not apply auto_now
+                to_update.append(product)
+        # Rows are already clean: a multi-row INSERT of dicts, without a model instance each.
+        insert_rows(Product, to_create)
+        Product.objects.bulk_update(to_update, [*PRODUCT_FIELDS, "gtin_normalized", "updated_at"], batch_size=500)
         result.created += len(to_create)
         result.updated += len(to_update)
         if progress:
-            progress(min(start + IMPORT_BATCH, len(skus)), len(skus))
+            done = batch[-1][0]
+            progress(done, total if total is not None else done)
+    if omitted:
+        result.errors.append(
+            {"row": None, "errors": {"non_field_errors": [_("%(n)d more rows failed.") % {"n": omitted}]}}
+        )
     # Every GTIN of the file, not only those of changed rows: importing the same file again
     # then also resolves exceptions left pending by an interrupted import, or created while
     # the product was inactive.
-    gtins = {clean["gtin_normalized"] for _row, clean in cleaned.values() if clean["gtin_normalized"]}
     result.exceptions_resolved = catalog_gtins_added(store=store, gtins=gtins)
     return result
 

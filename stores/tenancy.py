@@ -16,7 +16,8 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from config.errors import Forbidden, InvalidInput, NotFound
-from config.permissions import IsPlatformAdmin
+from config.ids import UrlIdsMixin, id_parse
+from config.permissions import IsPlatformAdmin, is_platform_admin
 from stores.models import Store, StoreMembership
 
 STORE_HEADER = "X-Store-Id"
@@ -32,25 +33,16 @@ class StoreContext:
         return self.role in StoreMembership.MANAGING_ROLES
 
 
-def _parse_store_id(value) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            gettext("%(header)s must be a store id (a whole number), not %(value)s.")
-            % {"header": STORE_HEADER, "value": repr(value)}
-        ) from None
-
-
-def store_context_resolve(*, user: AbstractBaseUser, store_id=None) -> StoreContext:
+def store_context_resolve(*, user: AbstractBaseUser, store_id=None, as_admin: bool = False, field=STORE_HEADER):
     """The current store: the one named (header or URL), else the user's only store.
 
     A store the user is not a member of answers 404 as if it did not exist, so that ids of
-    other stores reveal nothing. Platform admins may act for any store.
+    other stores reveal nothing. A platform admin (``as_admin``: allowed this call by
+    config.permissions) may act for any store.
     """
     if store_id not in (None, ""):
-        pk = _parse_store_id(store_id)
-        if user.is_staff:
+        pk = id_parse(store_id, field=field)
+        if as_admin:
             store = Store.objects.filter(pk=pk).select_related("merchant").first()
             if store is None:
                 raise NotFound(gettext("Store %(id)s not found.") % {"id": pk})
@@ -92,12 +84,17 @@ class StoreScopedMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         url_store = kwargs.get(self.store_url_kwarg)
+        as_admin = is_platform_admin(request, self)
         if url_store is not None:
-            if not request.user.is_staff:
+            if not as_admin:
                 raise Forbidden(IsPlatformAdmin.message)
-            self.store_context = store_context_resolve(user=request.user, store_id=url_store)
+            self.store_context = store_context_resolve(
+                user=request.user, store_id=url_store, as_admin=True, field=self.store_url_kwarg
+            )
         else:
-            self.store_context = store_context_resolve(user=request.user, store_id=request.headers.get(STORE_HEADER))
+            self.store_context = store_context_resolve(
+                user=request.user, store_id=request.headers.get(STORE_HEADER), as_admin=as_admin
+            )
         if self.action in self.managing_actions and not self.store_context.can_manage:
             raise Forbidden(
                 gettext("Only a store's %(roles)s may do this; your role is %(role)s.")
@@ -122,5 +119,5 @@ class StoreScopedMixin:
         return context
 
 
-class StoreScopedViewSet(StoreScopedMixin, viewsets.GenericViewSet):
+class StoreScopedViewSet(UrlIdsMixin, StoreScopedMixin, viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"

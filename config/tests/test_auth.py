@@ -50,7 +50,7 @@ def test_a_user_of_several_stores_must_name_one(store, store_user):
 def test_a_bad_store_header_says_what_to_send(store_user):
     response = api_client_for(store_user).get("/api/v1/store/products", HTTP_X_STORE_ID="abc")
     assert response.status_code == 400
-    assert "X-Store-Id" in response.json()["detail"]
+    assert "X-Store-Id" in response.json()["X-Store-Id"][0]
 
 
 def test_a_store_of_which_the_user_is_no_member_is_404(store_user, other_store):

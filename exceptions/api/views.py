@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
+from config.ids import id_parse
 from config.permissions import AdminViewSet
 from config.rest import validated
 from exceptions import selectors, services
@@ -35,9 +36,7 @@ def _store_id_param(request, *, required: bool) -> Store | None:
         if required:
             raise InvalidInput(_("Name the store: add ?store_id=<id> to the URL."), field="store_id")
         return None
-    if not value.isdigit():
-        raise InvalidInput(_("store_id must be a store id (a whole number)."), field="store_id")
-    return store_get(store_id=int(value))
+    return store_get(store_id=id_parse(value, field="store_id"))
 
 
 class ExceptionWorkflowMixin(mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -89,6 +88,7 @@ class AdminOrderExceptionViewSet(ExceptionWorkflowMixin, AdminViewSet):
     """Every store's product exceptions (``/api/v1/admin/order-exceptions``)."""
 
     filterset_class = AdminExceptionFilter
+    permission_model = "exceptions.OrderItemException"
 
     def get_queryset(self):
         return selectors.exception_list(store=None)
@@ -131,6 +131,9 @@ class StoreOrderExceptionViewSet(ExceptionWorkflowMixin, StoreScopedViewSet):
 
 class StoreOrderExceptionStatsViewSet(StoreScopedViewSet):
     """``GET /api/v1/store/order-exceptions/stats``: counts, not rows (hence no tenant_model)."""
+
+    permission_model = "exceptions.OrderItemException"
+    serializer_class = ExceptionStatsSerializer
 
     @extend_schema(responses=ExceptionStatsSerializer)
     def stats(self, request, *args, **kwargs):

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from config.ids import UtcDateTimeFilter
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 
 
@@ -8,8 +9,8 @@ class LetzshopOrderFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(field_name="letzshop_state", choices=LetzshopOrder.State.choices)
     sync_status = django_filters.ChoiceFilter(choices=LetzshopOrder.SyncStatus.choices)
     has_exceptions = django_filters.BooleanFilter(field_name="has_exceptions")
-    date_from = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    date_to = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    date_from = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    date_to = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
     search = django_filters.CharFilter(method="filter_search", label="Order number, shipment number or email")
 
     class Meta:
@@ -32,8 +33,8 @@ class SyncLogFilter(django_filters.FilterSet):
     operation_type = django_filters.ChoiceFilter(choices=LetzshopSyncLog.Operation.choices)
     status = django_filters.CharFilter()
     direction = django_filters.ChoiceFilter(choices=LetzshopSyncLog.Direction.choices)
-    date_from = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    date_to = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lte")
+    date_from = UtcDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    date_to = UtcDateTimeFilter(field_name="started_at", lookup_expr="lte")
 
     class Meta:
         model = LetzshopSyncLog

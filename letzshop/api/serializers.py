@@ -238,7 +238,7 @@ class ImportResultSerializer(serializers.Serializer):
 
 class SyncLogSerializer(serializers.ModelSerializer):
     store_id = serializers.IntegerField(read_only=True)
-    queue_item_id = serializers.IntegerField(read_only=True)
+    queue_item_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = LetzshopSyncLog

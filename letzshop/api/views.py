@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from config.permissions import AdminViewSet
 from config.rest import validated
+from config.throttles import CredentialsChangeThrottle
 from letzshop import selectors
 from letzshop.api.filters import LetzshopOrderFilter, QueueFilter, SyncLogFilter
 from letzshop.api.serializers import (
@@ -25,7 +26,7 @@ from letzshop.api.serializers import (
     TestKeySerializer,
     TrackingSerializer,
 )
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.imports import orders_import
@@ -44,7 +45,21 @@ class StoreLetzshopViewSet(StoreScopedViewSet):
     """The store's Letzshop connection: ``/api/v1/store/letzshop/{status,credentials,test,test-key}``,
     and for platform admins ``/api/v1/admin/letzshop/stores/{store_pk}/{credentials,test}``."""
 
-    managing_actions = frozenset({"credentials_save", "credentials_update", "credentials_delete"})
+    permission_model = StoreLetzshopCredentials
+    managing_actions = frozenset({"credentials_save", "credentials_update", "credentials_delete", "test_key"})
+    # Each of these reaches Letzshop or changes how the store reaches it: throttled per user.
+    throttled_actions = frozenset({*managing_actions, "test"})
+
+    def get_throttles(self):
+        return [CredentialsChangeThrottle()] if self.action in self.throttled_actions else []
+
+    def get_serializer_class(self):
+        # What each action reads (for OPTIONS and the schema's forms).
+        return {
+            "status": IntegrationStatusSerializer,
+            "test": ConnectionTestSerializer,
+            "test_key": TestKeySerializer,
+        }.get(self.action, CredentialsInputSerializer)
 
     @extend_schema(responses=IntegrationStatusSerializer)
     def status(self, request, *args, **kwargs):
@@ -90,6 +105,7 @@ class AdminLetzshopStoreViewSet(mixins.ListModelMixin, AdminViewSet):
     """Every store with its Letzshop integration status (``/api/v1/admin/letzshop/stores``)."""
 
     serializer_class = IntegrationStatusSerializer
+    permission_model = StoreLetzshopCredentials
 
     def get_queryset(self):
         return selectors.stores_with_integration_status().order_by("name", "pk")
@@ -97,6 +113,10 @@ class AdminLetzshopStoreViewSet(mixins.ListModelMixin, AdminViewSet):
 
 class AdminLetzshopKeyTestViewSet(AdminViewSet):
     """``POST /api/v1/admin/letzshop/test``: test any API key without saving it."""
+
+    throttle_classes = [CredentialsChangeThrottle]
+    permission_model = StoreLetzshopCredentials
+    serializer_class = TestKeySerializer
 
     @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)
     def test_key(self, request, *args, **kwargs):

@@ -14,11 +14,13 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from gql import Client, GraphQLRequest, gql
@@ -51,7 +53,7 @@ DEFAULT_MAX_RETRY_AFTER = 60
 DEFAULT_RATE_LIMIT_WAITS = 2
 # When a 429 carries no usable Retry-After.
 DEFAULT_RETRY_AFTER = 5
-# How much of an unexpected body goes into an error message.
+# How much of an unexpected body goes into the server's log (never into a message).
 BODY_SNIPPET_LENGTH = 500
 
 # Words by which a GraphQL error says that the key was refused, in its message or extensions.code.
@@ -122,17 +124,81 @@ def _error_messages(errors: Any) -> str:
     return "; ".join(messages)
 
 
+_MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
+# What a person may read of a body: a few words that say what it was, never the body itself
+# (another server's page must not reach a person through this client; docs/security.md).
+_BODY_KINDS = (
+    ("text/html", "an HTML page"),
+    ("application/xhtml+xml", "an HTML page"),
+    ("application/json", "a JSON document"),
+    ("application/graphql-response+json", "a JSON document"),
+    ("text/plain", "plain text"),
+    ("application/xml", "an XML document"),
+    ("text/xml", "an XML document"),
+)
+
+
+def body_summary(response: requests.Response) -> str:
+    """What an answer's body was, in a few safe words ("an HTML error page", "plain text")."""
+    if not response.content:
+        return "an empty body"
+    media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if not media_type and response.content.lstrip()[:1] == b"<":
+        media_type = "text/html"
+    kind = dict(_BODY_KINDS).get(media_type)
+    if kind is None:
+        kind = f"a body of type {media_type}" if _MEDIA_TYPE.match(media_type) and len(media_type) <= 60 else "a body"
+    if kind == "an HTML page" and response.status_code >= 400:
+        kind = "an HTML error page"
+    return kind
+
+
+def _location_summary(location: str) -> str:
+    """Where a redirect pointed: scheme, host, port and path, printable and short."""
+    parts = urlsplit(location.strip())
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host:
+        text = parts.path or "(no Location)"
+    else:
+        text = f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"
+    text = "".join(ch for ch in text if ch.isprintable())
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _safe_text(text: str, limit: int = 300) -> str:
+    """A GraphQL error message as a person may read it: printable, one line, short."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class LetzshopTransport(RequestsHTTPTransport):
     """gql's requests transport, classifying each answer by its HTTP status before its body.
 
     gql alone reports a 401 whose body carries "errors" as a GraphQL error, and a throttle's
     plain-text 429 as a protocol error; here each becomes the exception a caller acts on.
+    Redirects are never followed (a redirect is a failure saying where it pointed), and a body
+    that is not a GraphQL answer is only described, never quoted: it goes to the server's log,
+    truncated.
     """
 
     def __init__(self, *, url: str, api_key: str, timeout: tuple[float, float], max_retry_after: float) -> None:
-        super().__init__(url=url, headers={"Authorization": f"Bearer {api_key}"}, timeout=timeout, retries=0)  # type: ignore[arg-type]
+        super().__init__(
+            url=url,
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=timeout,  # type: ignore[arg-type]
+            retries=0,
+            allow_redirects=False,
+        )
         self._api_key = api_key
         self.max_retry_after = max_retry_after
+
+    def connect(self):
+        super().connect()
+        # No proxy or .netrc from the environment: the allowlist names where calls go.
+        self.session.trust_env = False
 
     def __repr__(self) -> str:
         return f"<LetzshopTransport {self.url}>"
@@ -148,37 +214,61 @@ class LetzshopTransport(RequestsHTTPTransport):
             text = text[:BODY_SNIPPET_LENGTH] + "…"
         return self.redact(text) or "(empty body)"
 
+    def _refused(self, error_class, response: requests.Response, what: str, **kwargs) -> LetzshopError:
+        """An error whose message describes the answer; the body itself goes to the log only."""
+        status = response.status_code
+        logger.warning("Letzshop answered HTTP %s at %s: %s", status, self.url, self._snippet(response))
+        return error_class(f"Letzshop answered HTTP {status} ({what})", status_code=status, **kwargs)
+
+    def _auth_message(self, response: requests.Response) -> str:
+        """A refused key: GraphQL's own error text when the answer is a GraphQL answer (it says
+        why), else the answer described."""
+        try:
+            errors = json.loads(response.content).get("errors")
+        except (ValueError, AttributeError):
+            errors = None
+        if errors:
+            text = self.redact(_safe_text(_error_messages(errors)))
+            return f"Letzshop refused the API key (HTTP {response.status_code}: {text})"
+        return str(self._refused(AuthError, response, body_summary(response)))
+
     def _prepare_result(self, response: requests.Response) -> ExecutionResult:
         self.response_headers = response.headers
         status = response.status_code
+        if 300 <= status < 400:
+            where = self.redact(_location_summary(response.headers.get("Location") or ""))
+            logger.warning("Letzshop answered HTTP %s at %s, a redirect to %s: not followed", status, self.url, where)
+            raise ResponseError(
+                f"Letzshop answered HTTP {status}, a redirect to {where}: redirects are not followed; "
+                "check the endpoint",
+                status_code=status,
+            )
         if status in (401, 403):
-            raise AuthError(f"HTTP {status}: {self._snippet(response)}", status_code=status)
+            raise AuthError(self._auth_message(response), status_code=status)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), maximum=self.max_retry_after)
             raise RateLimited(
                 f"HTTP 429: rate limited by Letzshop, retry after {retry_after} s", retry_after=retry_after
             )
         if status >= 500:
-            raise TransientError(f"HTTP {status}: {self._snippet(response)}", status_code=status)
+            raise self._refused(TransientError, response, body_summary(response))
         if not 200 <= status < 300:
-            raise ResponseError(f"HTTP {status}: {self._snippet(response)}", status_code=status)
+            raise self._refused(ResponseError, response, body_summary(response))
         try:
             # From bytes: json detects UTF-8 itself, where response.text may guess the charset slowly.
             result = json.loads(response.content)
         except ValueError:
-            raise ResponseError(
-                f"HTTP {status} with a body that is not JSON: {self._snippet(response)}", status_code=status
-            ) from None
+            raise self._refused(ResponseError, response, f"{body_summary(response)}, not JSON") from None
         if not isinstance(result, dict) or ("data" not in result and "errors" not in result):
-            raise ResponseError(f"HTTP {status} without data or errors: {self._snippet(response)}", status_code=status)
+            raise self._refused(ResponseError, response, "JSON without data or errors")
         errors = result.get("errors")
         if errors:
-            message = self.redact(_error_messages(errors))
+            message = self.redact(_safe_text(_error_messages(errors)))
             if isinstance(errors, list) and any(_is_auth_error(error) for error in errors):
                 raise AuthError(message, status_code=status)
             raise ResponseError(f"GraphQL errors: {message}", status_code=status)
         if not isinstance(result.get("data"), dict):
-            raise ResponseError(f"HTTP {status} without data: {self._snippet(response)}", status_code=status)
+            raise self._refused(ResponseError, response, "JSON without data")
         return ExecutionResult(data=result["data"], errors=None, extensions=result.get("extensions"))
 
 

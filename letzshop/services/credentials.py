@@ -29,30 +29,59 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def allowed_endpoints() -> list[tuple[str, str]]:
+    """LETZSHOP_ALLOWED_HOSTS as (host, port) pairs: ``letzshop.lu`` is port 443 only,
+    ``127.0.0.1:8765`` that port, ``127.0.0.1:*`` any port (the tests' sandbox, on a free port)."""
+    entries = []
+    for entry in settings.LETZSHOP_ALLOWED_HOSTS:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        host, port = entry, "443"
+        if entry.startswith("["):  # [::1]:8765
+            host, _, rest = entry[1:].partition("]")
+            port = rest.removeprefix(":") or "443"
+        elif entry.count(":") == 1:
+            host, port = entry.split(":")
+        entries.append((host, port))
+    return entries
+
+
+def _describe(entries: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{host}:{port}" for host, port in entries)
+
+
 def api_endpoint_validate(url: str) -> str:
-    """An endpoint is https on a host of LETZSHOP_ALLOWED_HOSTS; plain http only on a listed
-    loopback host (the sandbox). This keeps the field from making the server call anywhere."""
+    """An endpoint is https on a host and port of LETZSHOP_ALLOWED_HOSTS; plain http only on a
+    listed loopback host (the sandbox). This keeps the field from making the server call anywhere
+    (docs/security.md)."""
     url = (url or "").strip()
-    allowed = [host.strip().lower() for host in settings.LETZSHOP_ALLOWED_HOSTS if host.strip()]
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
+    try:
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range
+        host, port = "", None
+    if parts.scheme not in ("http", "https") or not host or len(url) > 500:
         raise InvalidInput(gettext("Enter a full URL such as https://letzshop.lu/graphql."), field="api_endpoint")
     if parts.username or parts.password:
         raise InvalidInput(gettext("The endpoint URL must not carry a user name or password."), field="api_endpoint")
-    if host not in allowed:
-        raise InvalidInput(
-            gettext(
-                "The host %(host)s is not allowed: the endpoint must be on one of LETZSHOP_ALLOWED_HOSTS (%(hosts)s)."
-            )
-            % {"host": host, "hosts": ", ".join(allowed) or gettext("none set")},
-            field="api_endpoint",
-        )
+    port = port or (443 if parts.scheme == "https" else 80)
+    allowed = allowed_endpoints()
+    refused = InvalidInput(
+        gettext("The host %(host)s is not allowed: the endpoint must be on one of LETZSHOP_ALLOWED_HOSTS (%(hosts)s).")
+        % {"host": f"{host}:{port}", "hosts": _describe(allowed) or gettext("none set")},
+        field="api_endpoint",
+    )
+    if not any(host == a_host for a_host, _ in allowed):
+        raise refused
     if parts.scheme == "http" and not _is_loopback(host):
         raise InvalidInput(
             gettext("The endpoint must use https (plain http is allowed only for a loopback host such as 127.0.0.1)."),
             field="api_endpoint",
         )
+    if not any(host == a_host and a_port in ("*", str(port)) for a_host, a_port in allowed):
+        raise refused
     return url
 
 
@@ -63,6 +92,13 @@ def api_key_validate(api_key) -> str:
     if len(api_key) > MAX_API_KEY_LENGTH or any(ch.isspace() for ch in api_key):
         raise InvalidInput(
             gettext("This does not look like a Letzshop API key (no spaces, at most 500 characters)."), field="api_key"
+        )
+    # The key travels in an HTTP header, which carries Latin-1 only: any other character would
+    # be saved and then fail every call. Letzshop's keys are printable ASCII.
+    if not all(" " < ch < "\x7f" for ch in api_key):
+        raise InvalidInput(
+            gettext("A Letzshop API key has only letters, digits and ASCII punctuation: paste it again from Letzshop."),
+            field="api_key",
         )
     return api_key
 
@@ -173,8 +209,15 @@ def autosync_unschedule(*, store_id: int) -> None:
 
 
 def client_for(*, credentials: StoreLetzshopCredentials, **options):
-    from letzshop.client import LetzshopClient
+    """A client for the store's endpoint, checked again against the allowlist: a row saved
+    before the allowlist changed must not reach a host it no longer names."""
+    from letzshop.client import LetzshopClient, ResponseError
     from letzshop.services.incidents import refusal_callback
+
+    try:
+        api_endpoint_validate(credentials.api_endpoint)
+    except InvalidInput as exc:
+        raise ResponseError(exc.message) from None
 
     return LetzshopClient(
         api_key=credentials_api_key(credentials=credentials),
@@ -213,6 +256,7 @@ def _connection_test(outcome) -> ConnectionTest:
 
 def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
     """Test the stored credentials against Letzshop; the outcome is written to the sync log."""
+    from letzshop.client import LetzshopError
     from letzshop.services.schema_check import schema_check_after_test
 
     credentials = credentials_get(store=store)
@@ -224,6 +268,8 @@ def connection_test(*, store: Store, triggered_by: str = "") -> ConnectionTest:
         result = replace(_connection_test(outcome), schema=schema)
     except CredentialsDecryptionError as exc:
         result = ConnectionTest(False, str(exc), 0.0)
+    except LetzshopError as exc:  # an endpoint the allowlist no longer names
+        result = ConnectionTest(False, exc.message, 0.0)
     sync_log_write(
         store=store,
         operation_type=LetzshopSyncLog.Operation.TEST_CONNECTION,

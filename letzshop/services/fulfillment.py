@@ -130,6 +130,32 @@ def _units_requested(order: LetzshopOrder, unit_ids: list[str] | None) -> list[s
     return list(dict.fromkeys(unit_ids))
 
 
+def _other_decision(order: LetzshopOrder, *, operation: str, units: list[str]) -> None:
+    """One decision per unit: a unit with a queued or completed confirm cannot be declined, and
+    the other way round (409 with the reason). The order row is locked: two requests racing
+    are decided one after the other."""
+    opposite = Operation.REJECT if operation == Operation.CONFIRM else Operation.CONFIRM
+    wanted = set(units)
+    rows = order.queue_items.filter(
+        operation=opposite, status__in=(*Queue.OPEN_STATUSES, Queue.Status.COMPLETED)
+    ).values_list("payload", "status")
+    for payload, status in rows:
+        taken = wanted.intersection((payload or {}).get("inventory_unit_ids") or ())
+        if taken:
+            message = (
+                gettext("Already confirmed, so it cannot be declined: %(units)s.")
+                if opposite == Operation.CONFIRM
+                else gettext("Already declined, so it cannot be confirmed: %(units)s.")
+            )
+            if status != Queue.Status.COMPLETED:
+                message = (
+                    gettext("A confirmation is already queued for: %(units)s; it cannot be declined as well.")
+                    if opposite == Operation.CONFIRM
+                    else gettext("A decline is already queued for: %(units)s; it cannot be confirmed as well.")
+                )
+            raise Conflict(message % {"units": ", ".join(sorted(taken))})
+
+
 def _locked(order: LetzshopOrder) -> LetzshopOrder:
     return LetzshopOrder.objects.select_for_update().get(pk=order.pk)
 
@@ -145,6 +171,7 @@ def order_confirm(
     if blocking:
         raise Conflict(gettext("Order has %(count)d unresolved exception(s)") % {"count": blocking})
     units = _units_requested(order, inventory_unit_ids)
+    _other_decision(order, operation=Operation.CONFIRM, units=units)
     return _enqueue(order=order, operation=Operation.CONFIRM, payload={"inventory_unit_ids": units}, user=user)
 
 
@@ -159,6 +186,7 @@ def order_reject(
         raise InvalidInput(gettext("Say why the order is declined (for example: out of stock)."), field="reason")
     order = _locked(order)
     units = _units_requested(order, inventory_unit_ids)
+    _other_decision(order, operation=Operation.REJECT, units=units)
     order.decline_reason = reason[:500]
     order.save(update_fields=["decline_reason", "updated_at"])
     payload = {"inventory_unit_ids": units, "reason": reason[:500]}

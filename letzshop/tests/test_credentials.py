@@ -161,7 +161,7 @@ def test_endpoint_must_be_https_on_an_allowed_host(store_api, endpoint, rule):
 
 
 def test_plain_http_only_for_a_listed_loopback_host(store_api, settings):
-    settings.LETZSHOP_ALLOWED_HOSTS = ["letzshop.lu", "127.0.0.1"]
+    settings.LETZSHOP_ALLOWED_HOSTS = ["letzshop.lu", "127.0.0.1:8765"]
     response = store_api.post(
         "/api/v1/store/letzshop/credentials",
         {"api_key": SECRET, "api_endpoint": "http://127.0.0.1:8765/graphql"},

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.errors import InvalidInput, NotFound
+from config.ids import id_parse
 from config.permissions import AdminViewSet
 from notifications import selectors, services
 from notifications.api.serializers import NotificationSerializer
@@ -63,10 +64,7 @@ class AdminNotificationViewSet(mixins.ListModelMixin, AdminViewSet):
     def get_queryset(self):
         store_id = self.request.query_params.get("store_id")
         if store_id not in (None, ""):
-            try:
-                store_id = int(store_id)
-            except ValueError:
-                raise InvalidInput(gettext("store_id must be a store id (a whole number)."), field="store_id") from None
+            store_id = id_parse(store_id, field="store_id")
         queryset = selectors.notification_list_for_admin(store_id=store_id).order_by("-created_at", "-id")
         return _unread_filter(self.request, queryset, "admin_read_at")
 

@@ -1,16 +1,17 @@
 import django_filters
 from django.db.models import Q
 
+from config.ids import IdFilter, UtcDateTimeFilter
 from orders.models import Order
 
 
 class OrderFilter(django_filters.FilterSet):
-    store_id = django_filters.NumberFilter(field_name="store_id")
+    store_id = IdFilter(field_name="store_id")
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
     channel = django_filters.ChoiceFilter(choices=Order.Channel.choices)
     carrier = django_filters.CharFilter(field_name="shipping_carrier")
-    date_from = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    date_to = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    date_from = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    date_to = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
     search = django_filters.CharFilter(method="filter_search", label="Order number, shipment number or email")
 
     class Meta:

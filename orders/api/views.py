@@ -22,6 +22,7 @@ class AdminOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminV
     """Orders across stores, for platform admins (``/api/v1/admin/orders``)."""
 
     filterset_class = OrderFilter
+    permission_model = "orders.Order"
 
     def get_queryset(self):
         if self.action == "retrieve":

@@ -1,4 +1,6 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -18,8 +20,9 @@ class StoreSerializer(serializers.ModelSerializer):
 
 class UserCreateSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    # Django's own rule for usernames (letters, digits and @.+-_), stated in the schema too.
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(write_only=True, max_length=4096, style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     is_staff = serializers.BooleanField(required=False, default=False)
 
@@ -42,7 +45,17 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    """Validation is the service's (stores.services.product_fields_clean), shared with the import."""
+    """A catalog product. Its validation is the one of every write path
+    (stores.services.product_fields_clean: the model's limits, a valid GTIN), shared with the
+    import, the catalog copy and the admin."""
+
+    def to_internal_value(self, data):
+        from stores.services import product_fields_clean
+
+        try:
+            return product_fields_clean(data, partial=self.partial)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
 
     class Meta:
         model = Product

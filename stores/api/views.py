@@ -3,11 +3,12 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.errors import InvalidInput
-from config.parsers import CSVTextParser
+from config.ids import id_parse
+from config.parsers import CSVBody, CSVTextParser, StrictJSONParser
 from config.permissions import AdminViewSet
 from stores import selectors, services
 from stores.api.serializers import (
@@ -51,6 +52,15 @@ class AdminStoreViewSet(
     def perform_destroy(self, instance):
         services.store_delete(store=instance)
 
+    permission_models = {"members": "stores.StoreMembership", "member_remove": "stores.StoreMembership"}
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    def member_remove(self, request, pk=None, user_id=None):
+        """Take a user off the store (``DELETE /api/v1/admin/stores/{id}/members/{user_id}``)."""
+        services.membership_remove(store=self.get_object(), user_id=id_parse(user_id, field="user_id"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=MembershipSerializer, responses=MembershipSerializer(many=True))
     @action(detail=True, methods=["get", "post"], serializer_class=MembershipSerializer)
     def members(self, request, pk=None):
@@ -86,6 +96,8 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
     """Product search across catalogs (``GET /api/v1/admin/products?store_id=&search=``), used
     when resolving exceptions."""
 
+    permission_model = Product
+
     serializer_class = AdminProductSerializer
 
     @extend_schema(
@@ -101,15 +113,17 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
         qs = Product.objects.filter(is_placeholder=False)
         store_id = self.request.query_params.get("store_id")
         if store_id:
-            if not store_id.isdigit():
-                raise InvalidInput(gettext("store_id must be a store id (a whole number)."), field="store_id")
-            qs = qs.filter(store_id=int(store_id))
+            qs = qs.filter(store_id=id_parse(store_id, field="store_id"))
         return selectors.product_search(queryset=qs, search=self.request.query_params.get("search"))
 
 
 class AdminCatalogCopyViewSet(AdminViewSet):
     """``POST /api/v1/admin/stores/{store_pk}/products/copy``: products of another store enter
     this store's catalog (``copy_to_store_catalog``), auto-matching its pending exceptions."""
+
+    permission_model = Product
+    permission_verbs = {"copy": "add"}
+    serializer_class = CatalogCopySerializer
 
     @extend_schema(request=CatalogCopySerializer, responses=CatalogImportResultSerializer)
     def copy(self, request, store_pk=None):
@@ -169,7 +183,7 @@ class StoreProductViewSet(
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[JSONParser, MultiPartParser, FormParser, CSVTextParser],
+        parser_classes=[StrictJSONParser, MultiPartParser, FormParser, CSVTextParser],
     )
     def import_catalog(self, request, *args, **kwargs):
         """Upsert products by SKU from a JSON list or a CSV (upload field ``file``, or a
@@ -179,21 +193,19 @@ class StoreProductViewSet(
         return Response(result.as_dict())
 
 
-def catalog_rows_from_request(request) -> list:
+def catalog_rows_from_request(request):
+    """The rows of an import: a JSON list, a ``text/csv`` body or a CSV upload (field ``file``);
+    CSV is read as the import goes, never whole."""
     data = request.data
-    if isinstance(data, str):
+    if isinstance(data, CSVBody):
         return services.catalog_rows_from_csv(data)
     if isinstance(data, list):
         return data
-    upload = request.FILES.get("file") if hasattr(request, "FILES") else None
+    upload = request.FILES.get("file") if not isinstance(data, list | str) and hasattr(request, "FILES") else None
     if upload is None:
         raise InvalidInput(gettext("Send a JSON list of products, or a CSV file in the field 'file'."))
     if upload.size > MAX_CSV_BYTES:
         raise InvalidInput(
             gettext("The CSV file is larger than %(size)d MB.") % {"size": MAX_CSV_BYTES // (1024 * 1024)}, field="file"
         )
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(gettext("The CSV file must be UTF-8 text."), field="file") from None
-    return services.catalog_rows_from_csv(text)
+    return services.catalog_rows_from_csv(upload)

@@ -91,7 +91,7 @@ def test_csv_import_as_an_upload_and_as_a_body(store, store_api):
 def test_csv_without_the_needed_columns_is_refused(store_api):
     response = store_api.generic("POST", "/api/v1/store/products/import", "title,price\nA,1\n", content_type="text/csv")
     assert response.status_code == 400
-    assert "name, sku" in response.json()["detail"]
+    assert "name, sku" in response.json()["file"][0]
 
 
 def test_import_resolves_the_pending_exceptions_of_the_new_gtins(store, store_api):

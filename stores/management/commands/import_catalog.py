@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(_("No store with the code %(code)r.") % {"code": store})
         text = self._read(file)
         try:
-            rows = catalog_rows_from_csv(text)
+            rows = list(catalog_rows_from_csv(text))
         except ServiceError as exc:
             raise CommandError(f"{file}: {exc.message}") from None
         if not rows:
