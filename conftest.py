@@ -71,6 +71,17 @@ def _log_context_fresh():
     yield
 
 
+@pytest.fixture
+def imports_inline():
+    """Import tasks run where they are sent, as a worker would run them (no worker in most
+    tests; those about the worker start a real one)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
 def api_client_for(user) -> APIClient:
     """An API client holding a token of ``user``, issued as a login issues one."""
     from config.auth_views import token_issue

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from config.bulk import SerializedJSON, bulk_allocations, ids_reserve, insert_rows
+from config.errors import ServiceError
 from exceptions.models import OrderItemException
 from exceptions.services import exceptions_auto_match
 from letzshop.client.errors import LetzshopError, ResponseError
@@ -98,9 +100,24 @@ ITEM_FIELDS = ["quantity", "unit_price", "total_price", "inventory_unit_ids", "u
 ItemRows = tuple[dict[str, Any], dict[str, Any] | None]
 
 
+class ImportStatus(StrEnum):
+    """What an import call answers: a run's outcome (the sync log's statuses), or why none ran."""
+
+    SUCCESS = SyncStatus.SUCCESS.value
+    PARTIAL = SyncStatus.PARTIAL.value
+    FAILED = SyncStatus.FAILED.value
+    RUNNING = SyncStatus.RUNNING.value  # handed to a worker, not ended yet
+    INTERRUPTED = SyncStatus.INTERRUPTED.value  # its process died (closed by the sweep)
+    ALREADY_RUNNING = "already_running"  # another import of the store holds the lease
+
+
+class LeaseLost(Exception):
+    """Another import took the store's lease over: this run's lease lapsed (docs/import.md)."""
+
+
 @dataclass
 class ImportResult:
-    status: str  # success | partial | failed | already_running
+    status: ImportStatus
     message: str
     orders_imported: int = 0
     orders_updated: int = 0
@@ -142,30 +159,53 @@ class PageOutcome:
 # --- the lease: one import per store at a time ------------------------------------------------
 
 
-def import_lock_acquire(*, store: Store) -> timezone.datetime | None:
+def _lapsed_before(now: timezone.datetime) -> timezone.datetime:
+    return now - timedelta(seconds=settings.LETZSHOP_IMPORT_LOCK_SECONDS)
+
+
+def import_lock_acquire(*, store: Store, sync_log_id: int | None = None) -> timezone.datetime | None:
     """Take the store's import lease; None if another import holds a live one.
 
-    One conditional UPDATE, atomic on SQLite and PostgreSQL alike; a lease older than
-    LETZSHOP_IMPORT_LOCK_SECONDS belongs to a dead worker and may be taken over.
+    One conditional UPDATE, atomic on SQLite and PostgreSQL alike; a lease not renewed for
+    LETZSHOP_IMPORT_LOCK_SECONDS belongs to a process that died and may be taken over.
     """
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.LETZSHOP_IMPORT_LOCK_SECONDS)
     taken = (
         StoreLetzshopCredentials.objects.filter(store=store)
-        .filter(Q(import_started_at__isnull=True) | Q(import_started_at__lt=stale))
+        .filter(Q(import_started_at__isnull=True) | Q(import_started_at__lt=_lapsed_before(now)))
+        .update(import_started_at=now, import_sync_log_id=sync_log_id)
+    )
+    return now if taken else None
+
+
+def import_lock_claim(*, store: Store, sync_log_id: int, lease: timezone.datetime) -> timezone.datetime | None:
+    """The worker's side of a run begun elsewhere: take over the lease its starter took for it
+    (unchanged since), or the run's own lease if it lapsed. None if the run is no longer its to do
+    (a second delivery of the same task, or a run the sweep closed)."""
+    now = timezone.now()
+    taken = (
+        StoreLetzshopCredentials.objects.filter(store=store, import_sync_log_id=sync_log_id)
+        .filter(Q(import_started_at=lease) | Q(import_started_at__lt=_lapsed_before(now)))
         .update(import_started_at=now)
     )
     return now if taken else None
 
 
 def import_lock_renew(*, store: Store, lease: timezone.datetime) -> timezone.datetime:
+    """Renew the lease; raises LeaseLost if another import took it over meanwhile."""
     now = timezone.now()
-    StoreLetzshopCredentials.objects.filter(store=store, import_started_at=lease).update(import_started_at=now)
+    renewed = StoreLetzshopCredentials.objects.filter(store=store, import_started_at=lease).update(
+        import_started_at=now
+    )
+    if not renewed:
+        raise LeaseLost(gettext("another import of this store took over: this one was too long without a sign of life"))
     return now
 
 
 def import_lock_release(*, store: Store, lease: timezone.datetime) -> None:
-    StoreLetzshopCredentials.objects.filter(store=store, import_started_at=lease).update(import_started_at=None)
+    StoreLetzshopCredentials.objects.filter(store=store, import_started_at=lease).update(
+        import_started_at=None, import_sync_log_id=None
+    )
 
 
 # --- one page -----------------------------------------------------------------------------
@@ -505,6 +545,8 @@ def _prefetched(
     depth: int,
     batch_shipments: int,
     prepare: Callable[[PageWork], PageWork] | None = None,
+    idle: Callable[[], None] | None = None,
+    idle_every: float = 1.0,
 ) -> Iterator[list[PageWork]]:
     """Fetch the next pages in a thread while the caller writes the current ones; ``prepare``
     runs on each page in that thread too (the mapping: the writer, the slower side, is spared it).
@@ -536,9 +578,19 @@ def _prefetched(
         except BaseException as exc:  # handed to the consumer, raised there
             put(exc)
 
+    def wait() -> Any:
+        """The next item; while none comes (a slow Letzshop), ``idle`` runs every ``idle_every``
+        seconds: the run's lease stays renewed whatever the network does."""
+        while True:
+            try:
+                return buffer.get(timeout=idle_every)
+            except queue.Empty:
+                if idle:
+                    idle()
+
     def batches() -> Iterator[list[PageWork]]:
         try:
-            pending = buffer.get()
+            pending = wait()
             while pending is not done:
                 if isinstance(pending, BaseException):
                     raise pending
@@ -555,7 +607,7 @@ def _prefetched(
                         size += len(item.shipments)
                 yield batch
                 if pending is None:
-                    pending = buffer.get()
+                    pending = wait()
         finally:
             stop.set()
             thread.join(timeout=5)
@@ -622,6 +674,98 @@ def _known_states(*, store: Store, state: str) -> dict[str, str]:
     )
 
 
+@dataclass(frozen=True)
+class ImportStart:
+    """A run begun: its lease taken and its sync log row written, not yet run."""
+
+    store: Store
+    sync_log: LetzshopSyncLog
+    lease: timezone.datetime
+    include_confirmed: bool = False
+
+
+def import_begin(*, store: Store, triggered_by: str, include_confirmed: bool = False) -> ImportStart | ImportResult:
+    """Take the store's lease and write the run's sync log row (status running); an
+    ImportResult ``already_running`` if another import holds the lease. Quick: a web request
+    calls it, then hands the run to a worker (``import_dispatch``)."""
+    credentials = credentials_get(store=store)
+    lease = import_lock_acquire(store=store)
+    if lease is None:
+        credentials.refresh_from_db(fields=["import_started_at", "import_sync_log_id"])
+        running = LetzshopSyncLog.objects.filter(pk=credentials.import_sync_log_id, status=SyncStatus.RUNNING).first()
+        since = timezone.localtime(running.started_at if running else credentials.import_started_at)
+        return ImportResult(
+            status=ImportStatus.ALREADY_RUNNING,
+            message=gettext("An import of this store is already running (since %(time)s).")
+            % {"time": since.strftime("%H:%M:%S")},
+            sync_log_id=running.pk if running else None,
+        )
+    log = sync_log_start(
+        store=store,
+        operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT,
+        direction=LetzshopSyncLog.Direction.INBOUND,
+        triggered_by=triggered_by,
+        details={"progress": {"pages": 0, "shipments": 0}, "include_confirmed": include_confirmed},
+    )
+    StoreLetzshopCredentials.objects.filter(store=store, import_started_at=lease).update(import_sync_log_id=log.pk)
+    return ImportStart(store=store, sync_log=log, lease=lease, include_confirmed=include_confirmed)
+
+
+RUN_TASK = "letzshop.tasks.store_orders_import_run"
+
+
+def import_dispatch(start: ImportStart) -> None:
+    """Hand a begun run to an import worker (the ``imports`` queue). Should the message be lost,
+    the lease lapses unrenewed and the sweep closes the run and imports the store again."""
+    from celery import current_app
+
+    current_app.tasks[RUN_TASK].apply_async(args=[start.sync_log.pk, start.lease.isoformat()])
+
+
+def import_resume(*, sync_log_id: int, lease: timezone.datetime) -> ImportResult | None:
+    """Run, in a worker, an import begun by ``import_begin``; None if it is not this call's to
+    run (a second delivery of the task, or a run the sweep already closed)."""
+    log = LetzshopSyncLog.objects.select_related("store").filter(pk=sync_log_id, status=SyncStatus.RUNNING).first()
+    if log is None:
+        return None
+    lease = import_lock_claim(store=log.store, sync_log_id=log.pk, lease=lease)
+    if lease is None:
+        return None
+    start = ImportStart(
+        store=log.store, sync_log=log, lease=lease, include_confirmed=bool(log.details.get("include_confirmed"))
+    )
+    return import_run(start)
+
+
+def import_wait(*, sync_log_id: int, seconds: float) -> ImportResult:
+    """The run's result once it ended, or its progress (status running) after ``seconds``."""
+    deadline = time.monotonic() + max(seconds, 0.0)
+    pause = 0.05
+    while True:
+        log = LetzshopSyncLog.objects.get(pk=sync_log_id)
+        if log.status != SyncStatus.RUNNING or time.monotonic() >= deadline:
+            return import_result_of(log)
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
+        pause = min(pause * 2, 0.5)
+
+
+def import_result_of(log: LetzshopSyncLog) -> ImportResult:
+    """The import's answer read back from its sync log row (a run that ended, or its progress)."""
+    details = log.details or {}
+    counts = details if log.status != SyncStatus.RUNNING else details.get("progress", {})
+    return ImportResult(
+        status=ImportStatus(log.status),
+        message=details.get("message", "") if log.status != SyncStatus.RUNNING else "",
+        orders_imported=counts.get("imported", 0),
+        orders_updated=counts.get("updated", 0),
+        orders_unchanged=counts.get("unchanged", 0),
+        exceptions_created=counts.get("exceptions_created", 0),
+        pages=counts.get("pages", 0),
+        errors=list(log.error_details or []),
+        sync_log_id=log.pk,
+    )
+
+
 def orders_import(
     *,
     store: Store,
@@ -632,51 +776,62 @@ def orders_import(
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import the store's unconfirmed shipments (and every confirmed one with
-    ``include_confirmed``: a historical import).
-
-    Once a store has shipments, each page is first asked for with a light query of states only
-    and fetched whole only if a shipment on it is new or changed state (``full`` fetches every
-    page whole, to pick up edits Letzshop makes without a change of state, which are rare).
-    Shipments imported earlier that are no longer unconfirmed were confirmed or declined on
-    Letzshop: they are looked up among the confirmed shipments and updated.
+    ``include_confirmed``: a historical import), here and now (a worker, a command).
 
     Returns at once with ``already_running`` if an import of this store is running. Writes one
     sync log row (with its progress while it runs) and the credentials' ``last_sync_*``.
     """
-    credentials = credentials_get(store=store)
-    lease = import_lock_acquire(store=store)
-    if lease is None:
-        credentials.refresh_from_db(fields=["import_started_at"])
-        since = timezone.localtime(credentials.import_started_at).strftime("%H:%M:%S")
-        return ImportResult(
-            status="already_running",
-            message=gettext("An import of this store is already running (since %(time)s).") % {"time": since},
-        )
-    log = sync_log_start(
-        store=store,
-        operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT,
-        direction=LetzshopSyncLog.Direction.INBOUND,
-        triggered_by=triggered_by,
-        details={"progress": {"pages": 0, "shipments": 0}},
-    )
-    result = ImportResult(status=SyncStatus.SUCCESS, message="", sync_log_id=log.pk)
+    start = import_begin(store=store, triggered_by=triggered_by, include_confirmed=include_confirmed)
+    if isinstance(start, ImportResult):
+        return start
+    return import_run(start, full=full, page_size=page_size, progress=progress)
+
+
+def import_run(
+    start: ImportStart, *, full: bool = False, page_size: int | None = None, progress: ProgressCallback | None = None
+) -> ImportResult:
+    """Run a begun import to its end, then release its lease.
+
+    Once a store has shipments, each page is first asked for with a light query of states only
+    and fetched whole only if a shipment on it is new or changed state (``full`` fetches every
+    page whole). Shipments imported earlier that are no longer unconfirmed were confirmed or
+    declined on Letzshop: they are looked up among the confirmed shipments and updated.
+    """
+    store, log, lease = start.store, start.sync_log, start.lease
+    include_confirmed = start.include_confirmed
+    result = ImportResult(status=ImportStatus.SUCCESS, message="", sync_log_id=log.pk)
     page_size = page_size or settings.LETZSHOP_PAGE_SIZE
     clock = time.perf_counter()
     throttle = Throttle()
+    tracker = ProgressTracker(store=store, log=log, include_confirmed=include_confirmed)
     fatal = ""
+    renew_every = settings.LETZSHOP_IMPORT_LEASE_RENEW_SECONDS
+
+    def keep_lease() -> None:
+        nonlocal lease
+        if throttle.due("lease", renew_every):
+            lease = import_lock_renew(store=store, lease=lease)
+
     try:
+        credentials = credentials_get(store=store)
         placeholder_id = placeholder_product_get(store=store).pk
 
         def run(works: Iterator[PageWork], only: set[str] | None = None) -> set[str]:
             """Write the pages; with ``only``, just those shipments, stopping once all are seen."""
-            nonlocal lease
             seen: set[str] = set()
 
             def prepare(work: PageWork) -> PageWork:
                 wanted = [s for s in work.shipments if only is None or s.id in only]
                 return replace(work, mapped=shipments_map(wanted))
 
-            batches = _prefetched(works, depth=PREFETCH_PAGES, batch_shipments=BATCH_SHIPMENTS, prepare=prepare)
+            batches = _prefetched(
+                works,
+                depth=PREFETCH_PAGES,
+                batch_shipments=BATCH_SHIPMENTS,
+                prepare=prepare,
+                idle=keep_lease,
+                idle_every=min(renew_every, 1.0),
+            )
             for batch in batches:
                 page = MappedPage()
                 for work in batch:
@@ -689,9 +844,8 @@ def orders_import(
                 if only is None:
                     result.orders_unchanged += sum(len(work.seen) for work in batch if not work.shipments)
                 result.pages += len(batch)
-                if throttle.due("lease", LEASE_RENEW_SECONDS):
-                    lease = import_lock_renew(store=store, lease=lease)
-                _report_progress(log=log, result=result, progress=progress, throttle=throttle)
+                keep_lease()
+                _report_progress(log=log, result=result, progress=progress, throttle=throttle, tracker=tracker)
                 if only is not None and only <= seen:
                     break
             return seen
@@ -720,7 +874,7 @@ def orders_import(
                         adaptive=False,
                     )
                     run(works, only=moved_on)
-    except (LetzshopError, CredentialsDecryptionError) as exc:
+    except (LetzshopError, CredentialsDecryptionError, LeaseLost, ServiceError) as exc:
         fatal = str(exc)
     except Exception as exc:  # recorded, then raised: nothing fails silently
         _finish(store=store, log=log, result=result, fatal=f"{exc.__class__.__name__}: {exc}", clock=clock)
@@ -754,21 +908,63 @@ class Throttle:
         return True
 
 
+class ProgressTracker:
+    """The estimate of the time left: the shipments expected (as many as the store's last
+    completed import went through, or as many as it has in the states walked, whichever is more)
+    against the pace so far. None while nothing is known (a first import) or once the run
+    passed what was expected."""
+
+    def __init__(self, *, store: Store, log: LetzshopSyncLog, include_confirmed: bool) -> None:
+        self.include_confirmed = include_confirmed
+        states = [STATE_UNCONFIRMED, STATE_CONFIRMED] if include_confirmed else [STATE_UNCONFIRMED]
+        known = LetzshopOrder.objects.filter(store=store, letzshop_state__in=states).count()
+        last = (
+            LetzshopSyncLog.objects.filter(
+                store=store, operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT, status=SyncStatus.SUCCESS
+            )
+            .exclude(pk=log.pk)
+            .order_by("-started_at", "-id")
+            .values_list("details", flat=True)
+            .first()
+        )
+        before = 0
+        if last and not include_confirmed:
+            before = sum(int(last.get(name, 0) or 0) for name in ("imported", "updated", "unchanged"))
+        self.expected = max(known, before)
+        self.started = time.monotonic()
+
+    def snapshot(self, done: int) -> dict[str, Any]:
+        elapsed = time.monotonic() - self.started
+        left = None
+        if self.expected and 0 < done < self.expected and elapsed > 0:
+            left = round((self.expected - done) * elapsed / done)
+        return {"expected": self.expected or None, "elapsed_seconds": round(elapsed), "seconds_left": left}
+
+
 def _report_progress(
-    *, log: LetzshopSyncLog, result: ImportResult, progress: ProgressCallback | None, throttle: Throttle
+    *,
+    log: LetzshopSyncLog,
+    result: ImportResult,
+    progress: ProgressCallback | None,
+    throttle: Throttle,
+    tracker: ProgressTracker,
 ) -> None:
     """The run's progress: to the sync log row (at most every PROGRESS_WRITE_SECONDS, for
     pages that poll it) and to the caller's callback (every page)."""
+    done = result.orders_imported + result.orders_updated + result.orders_unchanged
     snapshot = {
         "pages": result.pages,
-        "shipments": result.orders_imported + result.orders_updated + result.orders_unchanged,
+        "shipments": done,
         "imported": result.orders_imported,
         "updated": result.orders_updated,
         "unchanged": result.orders_unchanged,
+        "exceptions_created": result.exceptions_created,
         "errors": len(result.errors),
+        **tracker.snapshot(done),
     }
     if throttle.due("progress", PROGRESS_WRITE_SECONDS):
-        LetzshopSyncLog.objects.filter(pk=log.pk).update(details={"progress": snapshot})
+        details = {"progress": snapshot, "include_confirmed": tracker.include_confirmed}
+        LetzshopSyncLog.objects.filter(pk=log.pk).update(details=details)
     if progress:
         progress(snapshot)
 
@@ -777,7 +973,7 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
     done = result.orders_imported + result.orders_updated + result.orders_unchanged
     if fatal:
         result.errors.append({"error": fatal})
-        result.status = SyncStatus.PARTIAL if done else SyncStatus.FAILED
+        result.status = ImportStatus.PARTIAL if done else ImportStatus.FAILED
         if done:
             result.message = gettext("Import stopped after %(count)d shipments: %(error)s") % {
                 "count": done,
@@ -786,7 +982,7 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
         else:
             result.message = gettext("Import failed: %(error)s") % {"error": fatal}
     else:
-        result.status = SyncStatus.PARTIAL if result.errors else SyncStatus.SUCCESS
+        result.status = ImportStatus.PARTIAL if result.errors else ImportStatus.SUCCESS
         counts = {"imported": result.orders_imported, "updated": result.orders_updated, "failed": len(result.errors)}
         if result.errors:
             result.message = (
@@ -797,7 +993,7 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
     completed_at = timezone.now()
     elapsed = time.perf_counter() - clock
     LetzshopSyncLog.objects.filter(pk=log.pk).update(
-        status=result.status,
+        status=result.status.value,
         completed_at=completed_at,
         duration_seconds=round(elapsed),
         duration_ms=round(elapsed * 1000),
@@ -816,7 +1012,87 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
     )
     StoreLetzshopCredentials.objects.filter(store=store).update(
         last_sync_at=completed_at,
-        last_sync_status=result.status,
+        last_sync_status=result.status.value,
         last_sync_error=fatal or "; ".join(e.get("error", "") for e in result.errors[:5]),
     )
     import_run_ended(store=store, sync_log_id=log.pk, result=result, seconds=elapsed, error=fatal)
+
+
+# --- imports whose process died ---------------------------------------------------------------
+
+
+def imports_sweep() -> dict[str, int]:
+    """Beat, every LETZSHOP_IMPORT_SWEEP_SECONDS: close the runs of imports whose process died
+    (a lease not renewed for LETZSHOP_IMPORT_LOCK_SECONDS, or a row left running that no live
+    lease names) as interrupted, with what they had done, free their leases and import those
+    stores again (docs/import.md)."""
+    now = timezone.now()
+    lapsed = _lapsed_before(now)
+    freed = 0
+    for credentials in StoreLetzshopCredentials.objects.filter(import_started_at__lt=lapsed).only(
+        "store_id", "import_started_at"
+    ):
+        freed += StoreLetzshopCredentials.objects.filter(
+            pk=credentials.pk, import_started_at=credentials.import_started_at
+        ).update(import_started_at=None, import_sync_log_id=None)
+    live = set(
+        StoreLetzshopCredentials.objects.filter(
+            import_started_at__gte=lapsed, import_sync_log_id__isnull=False
+        ).values_list("import_sync_log_id", flat=True)
+    )
+    dead = (
+        LetzshopSyncLog.objects.filter(
+            operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT, status=SyncStatus.RUNNING, started_at__lt=lapsed
+        )
+        .exclude(pk__in=live)
+        .select_related("store")
+    )
+    closed = 0
+    stores: dict[int, Store] = {}
+    for log in dead:
+        if _interrupted(log, now=now):
+            closed += 1
+            stores[log.store_id] = log.store
+    restarted = 0
+    for store in stores.values():
+        if not store.is_active or not StoreLetzshopCredentials.objects.filter(store=store).exists():
+            continue
+        start = import_begin(store=store, triggered_by=LetzshopSyncLog.TRIGGER_SCHEDULER)
+        if isinstance(start, ImportStart):
+            import_dispatch(start)
+            restarted += 1
+    return {"leases_freed": freed, "runs_interrupted": closed, "imports_restarted": restarted}
+
+
+def _interrupted(log: LetzshopSyncLog, *, now) -> bool:
+    """Close a dead run's row (only if still running: a run that ends meanwhile keeps its end)."""
+    progress = (log.details or {}).get("progress", {})
+    done = int(progress.get("shipments", 0) or 0)
+    message = gettext(
+        "Import interrupted after %(count)d shipments: the process running it stopped. The store is imported again."
+    ) % {"count": done}
+    elapsed = max((now - log.started_at).total_seconds(), 0.0)
+    closed = LetzshopSyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
+        status=SyncStatus.INTERRUPTED,
+        completed_at=now,
+        duration_seconds=round(elapsed),
+        duration_ms=min(round(elapsed * 1000), 2**31 - 1),
+        records_processed=done,
+        records_succeeded=done,
+        error_details=[{"error": message}],
+        details={
+            "imported": progress.get("imported", 0),
+            "updated": progress.get("updated", 0),
+            "unchanged": progress.get("unchanged", 0),
+            "exceptions_created": progress.get("exceptions_created", 0),
+            "pages": progress.get("pages", 0),
+            "message": message,
+        },
+    )
+    if closed:
+        StoreLetzshopCredentials.objects.filter(store_id=log.store_id).update(
+            last_sync_status=SyncStatus.INTERRUPTED, last_sync_error=message
+        )
+        result = import_result_of(LetzshopSyncLog.objects.get(pk=log.pk))
+        import_run_ended(store=log.store, sync_log_id=log.pk, result=result, seconds=elapsed, error=message)
+    return bool(closed)
