@@ -22,7 +22,9 @@ from letzshop.tests.test_import_concurrency import database_url
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subprocess.Popen:
+def start_worker(
+    tmp_path: Path, name: str, *, concurrency: int = 1, queues: str = "fulfillment", env_extra: dict | None = None
+) -> subprocess.Popen:
     """``celery worker --beat`` on the test database, sweeping the queue every second. A message
     this process sent to its own broker (memory, or Redis before ``--purge``) is lost to the
     worker: the sweep takes such rows once LETZSHOP_QUEUE_WAKE_LOST_SECONDS have passed."""
@@ -39,6 +41,7 @@ def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subproce
         "LETZSHOP_QUEUE_SWEEP_SECONDS": "1",
         "LETZSHOP_QUEUE_STUCK_SECONDS": "3",
         "LETZSHOP_QUEUE_WAKE_LOST_SECONDS": "2",
+        **(env_extra or {}),
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
@@ -50,6 +53,8 @@ def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subproce
             "config",
             "worker",
             "--beat",
+            "-Q",
+            queues,
             f"--concurrency={concurrency}",
             "--purge",
             "--loglevel=INFO",

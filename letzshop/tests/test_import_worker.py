@@ -1,0 +1,95 @@
+"""Real processes: an import whose process is killed holds its store for less than a minute;
+its run is closed as interrupted with what it had done, and the store is imported again by the
+next sweep, in an import worker (docs/import.md)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
+from letzshop.tests.test_import_concurrency import database_url
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def start_command_import(store_code: str, log_path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "DATABASE_URL": database_url(),
+        "LETZSHOP_PAGE_SIZE": "10",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "letzshop_import", "--store", store_code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=open(log_path, "w"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def test_a_killed_import_is_closed_and_the_store_imported_again_within_a_minute(
+    sandbox_store, letzshop_sandbox, tmp_path
+):
+    state = letzshop_sandbox.state
+    state.reset(shipments=120, seed=5, units_per_shipment=2)
+    state.update_faults({"delay_ms": 400})  # a page every 0.4 s: the run lasts several seconds
+    expected = {s["id"] for s in state.shipments if s["state"] == "unconfirmed"}
+    # The worker (imports and fulfillment queues, with beat) sweeps at the default pace.
+    worker = start_worker(tmp_path, "imports", queues="imports,fulfillment")
+    importer = start_command_import(sandbox_store.code, tmp_path / "command.log")
+    try:
+        first = wait_for(
+            lambda: LetzshopSyncLog.objects.filter(
+                store=sandbox_store, status="running", details__progress__pages__gte=2
+            ).first(),
+            60,
+            "the command's import to write its first pages",
+            tmp_path,
+        )
+        os.killpg(importer.pid, signal.SIGKILL)
+        importer.wait(timeout=20)
+        killed_at = time.monotonic()
+        written_before = LetzshopOrder.objects.filter(store=sandbox_store).count()
+        assert 0 < written_before < len(expected)
+
+        state.update_faults({"delay_ms": 0})
+        second = wait_for(
+            lambda: LetzshopSyncLog.objects.filter(store=sandbox_store, operation_type="order_import")
+            .exclude(pk=first.pk)
+            .first(),
+            75,
+            "the sweep to start the store's import again",
+            tmp_path,
+        )
+        restarted_after = time.monotonic() - killed_at
+        assert restarted_after < 60, restarted_after
+
+        first.refresh_from_db()
+        assert first.status == "interrupted"
+        assert first.completed_at is not None
+        assert first.details["pages"] >= 2 and first.records_succeeded > 0
+        assert "interrupted" in first.details["message"]
+        assert second.triggered_by == "scheduler"
+
+        wait_for(
+            lambda: LetzshopSyncLog.objects.filter(pk=second.pk, status="success").exists(),
+            60,
+            "the new import to complete",
+            tmp_path,
+        )
+    finally:
+        stop(worker)
+        if importer.poll() is None:
+            os.killpg(importer.pid, signal.SIGKILL)
+    shipments = list(LetzshopOrder.objects.filter(store=sandbox_store).values_list("letzshop_shipment_id", flat=True))
+    assert sorted(shipments) == sorted(expected)
+    credentials = StoreLetzshopCredentials.objects.get(store=sandbox_store)
+    assert credentials.import_started_at is None and credentials.last_sync_status == "success"
