@@ -813,6 +813,7 @@ def import_run(
             lease = import_lock_renew(store=store, lease=lease)
 
     try:
+        keep_lease()  # still this run's (a run queued for long may have lost it)
         credentials = credentials_get(store=store)
         placeholder_id = placeholder_product_get(store=store).pk
 

@@ -12,10 +12,22 @@ import pytest
 from django.conf import settings
 
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.services.imports import import_resume
 from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
 from letzshop.tests.test_import_concurrency import database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def run_in_thread(sync_log_id: int, lease) -> None:
+    """An import worker's part, for tests whose process has no worker: run the begun import
+    (in a thread while a browser follows it)."""
+    from django.db import connection
+
+    try:
+        import_resume(sync_log_id=sync_log_id, lease=lease)
+    finally:
+        connection.close()
 
 
 def start_command_import(store_code: str, log_path) -> subprocess.Popen:
@@ -62,9 +74,11 @@ def test_a_killed_import_is_closed_and_the_store_imported_again_within_a_minute(
 
         state.update_faults({"delay_ms": 0})
         second = wait_for(
-            lambda: LetzshopSyncLog.objects.filter(store=sandbox_store, operation_type="order_import")
-            .exclude(pk=first.pk)
-            .first(),
+            lambda: (
+                LetzshopSyncLog.objects.filter(store=sandbox_store, operation_type="order_import")
+                .exclude(pk=first.pk)
+                .first()
+            ),
             75,
             "the sweep to start the store's import again",
             tmp_path,
