@@ -37,7 +37,7 @@ from letzshop.crypto import CredentialsDecryptionError
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials, SyncStatus
 from letzshop.services.credentials import client_for, credentials_get
 from letzshop.services.incidents import import_run_ended
-from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map, state_fingerprint
+from letzshop.services.mapping import MappedItem, MappedShipment, change_digest, shipment_map
 from letzshop.services.sync_log import sync_log_start
 from orders.models import Order, OrderItem
 from stores.models import Store
@@ -126,6 +126,7 @@ class ImportResult:
     pages: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     sync_log_id: int | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -154,6 +155,8 @@ class PageOutcome:
     exceptions_created: int = 0
     exception_gtins: set[str] = field(default_factory=set)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Per updated shipment: {"shipment_id", "order_number", "fields": [what changed]}.
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # --- the lease: one import per store at a time ------------------------------------------------
@@ -306,12 +309,23 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
             "sync_status",
             "tracking_number",
             "tracking_carrier",
+            "state_digest",
+            "letzshop_state",
+            "inventory_units",
         )
     }
     new = [m for m in mapped.values() if m.shipment_id not in existing]
     changed = [(m, existing[m.shipment_id]) for m in mapped.values() if m.shipment_id in existing]
+    same = [(m, row) for m, row in changed if row.raw_digest == m.raw_digest]
     changed = [(m, row) for m, row in changed if row.raw_digest != m.raw_digest]
     outcome.unchanged = len(mapped) - len(new) - len(changed)
+    # Unchanged, but the probe's digest differs from the stored one (taken by an older version
+    # of the probe): store it, or every later import would fetch this page whole again.
+    stale = [row for m, row in same if row.state_digest != m.letzshop["state_digest"]]
+    for row in stale:
+        row.state_digest = mapped[row.letzshop_shipment_id].letzshop["state_digest"]
+    if stale:
+        LetzshopOrder.objects.bulk_update(stale, ["state_digest"])
     if not new and not changed:
         return outcome
     touched = new + [m for m, _ in changed]
@@ -320,7 +334,9 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
 
     item_rows: list[ItemRows] = []
     if changed:
-        item_rows += _update_changed(changed=changed, catalog=catalog, placeholder_id=placeholder_id, now=now)
+        item_rows += _update_changed(
+            changed=changed, catalog=catalog, placeholder_id=placeholder_id, now=now, changes=outcome.changes
+        )
         outcome.updated = len(changed)
     # The new orders' items are mapped before the orders have ids (set below), so that every
     # row is counted and PostgreSQL hands out the ids of all four tables in one query.
@@ -381,9 +397,15 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
 
 
 def _update_changed(
-    *, changed: list[tuple[MappedShipment, LetzshopOrder]], catalog: dict[str, list[int]], placeholder_id: int, now
+    *,
+    changed: list[tuple[MappedShipment, LetzshopOrder]],
+    catalog: dict[str, list[int]],
+    placeholder_id: int,
+    now,
+    changes: list[dict[str, Any]],
 ) -> list[ItemRows]:
-    """Shipments Letzshop changed (a state, a unit, tracking): follow it, never backwards.
+    """Shipments Letzshop changed (the customer, an address, a unit, a state, tracking, a total):
+    follow it, never backwards, and list in ``changes`` what changed of each.
 
     Local tracking is kept when Letzshop reads it back empty (it may not read back tracking set
     through the API), and a local sync status ahead of Letzshop's (a queued confirmation) stays.
@@ -395,6 +417,7 @@ def _update_changed(
     rows, order_rows, item_updates, item_deletes = [], [], [], []
     new_items: list[ItemRows] = []
     for m, row in changed:
+        what = _changed_fields(m, row, orders.get(row.local_order_id))
         values = dict(m.letzshop)
         if not values["tracking_number"] and row.tracking_number:
             values["tracking_number"], values["tracking_carrier"] = row.tracking_number, row.tracking_carrier
@@ -406,6 +429,7 @@ def _update_changed(
         rows.append(row)
         order = orders.get(row.local_order_id)
         if order is None:
+            changes.append({"shipment_id": m.shipment_id, "order_number": row.letzshop_order_number, "fields": what})
             continue
         order_values = {k: v for k, v in m.order.items() if k in ORDER_FIELDS}
         if not order_values["tracking_number"]:
@@ -422,6 +446,7 @@ def _update_changed(
         order.updated_at = now
         order_rows.append(order)
         current = items_by_order.get(order.pk, {})
+        updates_before = len(item_updates)
         fresh = []
         for item in m.items:
             existing_item = current.pop(item.key, None)
@@ -434,6 +459,9 @@ def _update_changed(
                 existing_item.updated_at = now
                 item_updates.append(existing_item)
         item_deletes += [item.pk for item in current.values()]  # units Letzshop no longer lists
+        if fresh or current or len(item_updates) > updates_before:
+            what.append("items")
+        changes.append({"shipment_id": m.shipment_id, "order_number": order.external_order_number, "fields": what})
         new_items += _new_item_rows(
             order_id=order.pk, store_id=order.store_id, items=fresh, catalog=catalog, placeholder_id=placeholder_id
         )
@@ -445,6 +473,41 @@ def _update_changed(
     if item_deletes:
         OrderItem.objects.filter(pk__in=item_deletes).delete()
     return new_items
+
+
+# What a change log names: the stored fields a re-import compares, as the models name them.
+COMPARED_ORDER_FIELDS = (
+    "external_order_number",
+    "shipment_number",
+    "customer_email",
+    "customer_first_name",
+    "customer_last_name",
+    "customer_phone",
+    "locale",
+    "shipping_address",
+    "shipping_country",
+    "billing_address",
+    "billing_country",
+    "total_amount",
+    "ordered_at",
+)
+
+
+def _changed_fields(m: MappedShipment, row: LetzshopOrder, order: Order | None) -> list[str]:
+    """The stored fields of a shipment that Letzshop now shows otherwise."""
+    what = []
+    if row.letzshop_state != m.letzshop["letzshop_state"]:
+        what.append("letzshop_state")
+    if row.inventory_units != m.letzshop["inventory_units"]:
+        what.append("inventory_units")
+    if m.letzshop["tracking_number"] and (row.tracking_number, row.tracking_carrier) != (
+        m.letzshop["tracking_number"],
+        m.letzshop["tracking_carrier"],
+    ):
+        what.append("tracking")
+    if order is not None:
+        what += [name for name in COMPARED_ORDER_FIELDS if name in m.order and getattr(order, name) != m.order[name]]
+    return what
 
 
 @contextmanager
@@ -661,7 +724,7 @@ def _pages(
 
 def _changed(known: dict[str, str]) -> Callable[[ShipmentState], bool]:
     def needs_fetch(shipment: ShipmentState) -> bool:
-        return known.get(shipment.id) != state_fingerprint(shipment.state, shipment.unit_states, shipment.tracking)
+        return known.get(shipment.id) != change_digest(shipment.raw)
 
     return needs_fetch
 
@@ -892,6 +955,7 @@ def _add(result: ImportResult, outcome: PageOutcome) -> None:
     result.orders_unchanged += outcome.unchanged
     result.exceptions_created += outcome.exceptions_created
     result.errors += outcome.errors
+    result.changes += outcome.changes
 
 
 class Throttle:
@@ -1009,6 +1073,7 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
             "exceptions_created": result.exceptions_created,
             "pages": result.pages,
             "message": result.message,
+            **_changes_logged(result.changes),
         },
     )
     StoreLetzshopCredentials.objects.filter(store=store).update(
@@ -1017,6 +1082,21 @@ def _finish(*, store, log, result: ImportResult, fatal: str, clock: float) -> No
         last_sync_error=fatal or "; ".join(e.get("error", "") for e in result.errors[:5]),
     )
     import_run_ended(store=store, sync_log_id=log.pk, result=result, seconds=elapsed, error=fatal)
+
+
+CHANGES_LOGGED = 200
+
+
+def _changes_logged(changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the updated shipments changed, for the sync log: how many shipments changed each
+    field, and the first CHANGES_LOGGED shipments with their fields."""
+    if not changes:
+        return {}
+    counts: dict[str, int] = {}
+    for change in changes:
+        for name in change["fields"]:
+            counts[name] = counts.get(name, 0) + 1
+    return {"changed_fields": counts, "changes": changes[:CHANGES_LOGGED]}
 
 
 # --- imports whose process died ---------------------------------------------------------------

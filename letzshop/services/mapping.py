@@ -6,13 +6,12 @@ variant are three units).
 """
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from config.bulk import json_text
-from letzshop.client.types import Address, InventoryUnit, Shipment, Tracking
+from letzshop.client.types import Address, InventoryUnit, Shipment
 from orders.carriers import carrier_detect
 from stores.gtin import Gtin, gtin_normalize
 
@@ -42,11 +41,20 @@ class MappedItem:
         self.total_price = (self.unit_price * self.quantity).quantize(CENT)
 
 
-def state_fingerprint(state: str, unit_states: Iterable[tuple[str, str]], tracking: Tracking | None) -> str:
-    """The same digest from a full shipment and from the light ``ShipmentStates`` query."""
-    units = ",".join(f"{unit_id}:{unit_state}" for unit_id, unit_state in sorted(unit_states))
-    code, provider = (tracking.code or "", tracking.provider or "") if tracking else ("", "")
-    return hashlib.sha256(f"{state}|{units}|{code}|{provider}".encode()).hexdigest()
+def change_digest(node: dict[str, Any]) -> str:
+    """The digest of what the import stores of a shipment, but the product data: the same from a
+    full node (shipments.graphql) and from the probe's node (shipment_states.graphql), whose
+    fields are the full query's in the same order, a variant cut down to its id and price."""
+    units = node.get("inventoryUnits")
+    if isinstance(units, list):
+        cut = []
+        for unit in units:
+            variant = unit.get("variant") if isinstance(unit, dict) else None
+            if isinstance(variant, dict):
+                unit = {**unit, "variant": {"id": variant.get("id"), "price": variant.get("price")}}
+            cut.append(unit)
+        node = {**node, "inventoryUnits": cut}
+    return digest(json_text(node))
 
 
 @dataclass
@@ -166,9 +174,7 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
     shipment_number = (shipment.number or "")[:64]
     unit_states = [unit.state for unit in shipment.inventory_units]
     raw_json = canonical_json(shipment.raw)
-    fingerprint = state_fingerprint(
-        shipment.state, [(unit.id, unit.state) for unit in shipment.inventory_units], shipment.tracking
-    )
+    fingerprint = change_digest(shipment.raw)
     sync_status = "shipped" if shipment.state in ("shipped", "delivered") else units_sync_status(unit_states)
     return MappedShipment(
         shipment_id=shipment.id,

@@ -4,6 +4,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -304,3 +305,50 @@ def test_the_raw_shipment_is_stored_as_received_and_read_back_as_data(sandbox_st
                 "WHERE attrelid = 'letzshop_orders'::regclass AND attname = 'raw_order_data'"
             )
             assert cursor.fetchone()[0] == "json"
+
+
+def test_every_change_of_what_is_stored_arrives_on_the_next_import(sandbox_store, letzshop_sandbox):
+    """Not only states: the customer's e-mail, an address, a unit's variant and price, and the
+    next import counts them as updated and logs what changed of each."""
+    orders_import(store=sandbox_store, triggered_by="command")
+    emailed, moved, repriced = _unconfirmed(letzshop_sandbox)[:3]
+    edit = f"{letzshop_sandbox.base_url}/_sandbox/shipments"
+    requests.post(f"{edit}/{emailed['id']}", json={"order": {"email": "new.address@example.lu"}}, timeout=5)
+    address = {"streetName": "Rue Neuve", "city": "Ettelbruck"}
+    requests.post(f"{edit}/{moved['id']}", json={"order": {"shipAddress": address}}, timeout=5)
+    unit = repriced["inventoryUnits"][0]
+    unit["variant"] = {**unit["variant"], "price": (unit["variant"]["price"] or 0) + 1.5}
+
+    result = orders_import(store=sandbox_store, triggered_by="command")
+
+    assert (result.orders_imported, result.orders_updated) == (0, 3)
+    one = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=emailed["id"])
+    assert one.customer_email == one.local_order.customer_email == "new.address@example.lu"
+    two = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=moved["id"])
+    assert two.local_order.shipping_address["street_name"] == "Rue Neuve"
+    assert two.local_order.shipping_address["city"] == "Ettelbruck"
+    three = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=repriced["id"])
+    item = three.local_order.items.get(external_variant_id=unit["variant"]["id"])
+    assert item.unit_price == Decimal(str(unit["variant"]["price"])).quantize(Decimal("0.01"))
+    log = LetzshopSyncLog.objects.get(pk=result.sync_log_id)
+    changes = {change["shipment_id"]: change["fields"] for change in log.details["changes"]}
+    assert "customer_email" in changes[emailed["id"]]
+    assert "shipping_address" in changes[moved["id"]] and "customer_email" not in changes[moved["id"]]
+    assert "items" in changes[repriced["id"]] and "total_amount" in changes[repriced["id"]]
+    assert log.details["changed_fields"]["customer_email"] == 1
+
+    again = orders_import(store=sandbox_store, triggered_by="command")
+    assert (again.orders_updated, again.pages) == (0, result.pages)  # nothing left to fetch whole
+
+
+def test_the_probe_and_the_full_page_give_the_same_digest(sandbox_store, letzshop_sandbox):
+    from letzshop.services.mapping import change_digest
+
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=letzshop_sandbox.url) as client:
+        full = client.shipments_page(state="unconfirmed", first=20)
+        probe = client.shipment_states_page(state="unconfirmed", first=20)
+    assert [s.id for s in full.shipments] == [s.id for s in probe.states]
+    assert [change_digest(s.raw) for s in full.shipments] == [change_digest(s.raw) for s in probe.states]
+    # The probe leaves the product data out, and that alone.
+    variant = probe.states[0].raw["inventoryUnits"][0]["variant"]
+    assert set(variant) == {"id", "price"}
