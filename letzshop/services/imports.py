@@ -21,6 +21,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
@@ -425,6 +426,8 @@ def _update_changed(
             values["sync_status"] = row.sync_status
         for name, value in values.items():
             setattr(row, name, value)
+        # The shipment as now received (parsed again: only changed shipments come here).
+        row.raw_order_data = orjson.loads(m.raw_json)
         row.raw_digest, row.updated_at = m.raw_digest, now
         rows.append(row)
         order = orders.get(row.local_order_id)
@@ -600,6 +603,10 @@ class PageWork:
     seen: tuple[str, ...]
     shipments: tuple[Shipment, ...] = ()
     mapped: MappedPage | None = None  # its shipments mapped, in the fetch thread
+    # The shipments of a fetched page that its probe found new or changed (None: all); the
+    # others are left unmapped and counted unchanged.
+    wanted: frozenset[str] | None = None
+    skipped: int = 0  # fetched, not wanted
 
 
 def _prefetched(
@@ -700,12 +707,17 @@ def _pages(
     while True:
         if probing:
             probe = client.shipment_states_page(state=state, first=page_size, after=after)
-            wanted = sum(1 for shipment in probe.states if needs_fetch(shipment))
-            if adaptive and wanted * 2 > len(probe.states):
+            changed = {shipment.id for shipment in probe.states if needs_fetch(shipment)}
+            if adaptive and len(changed) * 2 > len(probe.states):
                 probing = False
-            if wanted:
+            if changed:
                 page = client.shipments_page(state=state, first=page_size, after=after)
-                yield PageWork(seen=tuple(s.id for s in page.shipments), shipments=page.shipments)
+                # A shipment the probe did not list (the page moved in between) is wanted too.
+                probed = {shipment.id for shipment in probe.states}
+                changed |= {s.id for s in page.shipments if s.id not in probed}
+                yield PageWork(
+                    seen=tuple(s.id for s in page.shipments), shipments=page.shipments, wanted=frozenset(changed)
+                )
                 has_next, end_cursor = page.has_next_page, page.end_cursor
             else:
                 yield PageWork(seen=tuple(s.id for s in probe.states))
@@ -886,7 +898,11 @@ def import_run(
 
             def prepare(work: PageWork) -> PageWork:
                 wanted = [s for s in work.shipments if only is None or s.id in only]
-                return replace(work, mapped=shipments_map(wanted))
+                skipped = 0
+                if work.wanted is not None:
+                    kept = [s for s in wanted if s.id in work.wanted]
+                    skipped, wanted = len(wanted) - len(kept), kept
+                return replace(work, mapped=shipments_map(wanted), skipped=skipped if only is None else 0)
 
             batches = _prefetched(
                 works,
@@ -906,7 +922,9 @@ def import_run(
                     outcome = mapped_page_write(store=store, page=page, placeholder_id=placeholder_id)
                     _add(result, outcome)
                 if only is None:
-                    result.orders_unchanged += sum(len(work.seen) for work in batch if not work.shipments)
+                    result.orders_unchanged += sum(
+                        len(work.seen) if not work.shipments else work.skipped for work in batch
+                    )
                 result.pages += len(batch)
                 keep_lease()
                 _report_progress(log=log, result=result, progress=progress, throttle=throttle, tracker=tracker)

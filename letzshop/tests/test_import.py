@@ -322,6 +322,7 @@ def test_every_change_of_what_is_stored_arrives_on_the_next_import(sandbox_store
     result = orders_import(store=sandbox_store, triggered_by="command")
 
     assert (result.orders_imported, result.orders_updated) == (0, 3)
+    assert result.orders_unchanged == LetzshopOrder.objects.filter(store=sandbox_store).count() - 3
     one = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=emailed["id"])
     assert one.customer_email == one.local_order.customer_email == "new.address@example.lu"
     two = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=moved["id"])
@@ -352,3 +353,13 @@ def test_the_probe_and_the_full_page_give_the_same_digest(sandbox_store, letzsho
     # The probe leaves the product data out, and that alone.
     variant = probe.states[0].raw["inventoryUnits"][0]["variant"]
     assert set(variant) == {"id", "price"}
+
+
+def test_an_updated_shipment_keeps_its_new_raw_data(sandbox_store, letzshop_sandbox):
+    orders_import(store=sandbox_store, triggered_by="command")
+    shipment = _unconfirmed(letzshop_sandbox)[0]
+    edit = f"{letzshop_sandbox.base_url}/_sandbox/shipments/{shipment['id']}"
+    requests.post(edit, json={"order": {"email": "raw@example.lu"}}, timeout=5)
+    orders_import(store=sandbox_store, triggered_by="command")
+    row = LetzshopOrder.objects.get(letzshop_shipment_id=shipment["id"])
+    assert row.raw_order_data["order"]["email"] == "raw@example.lu"
