@@ -609,6 +609,7 @@ class PageWork:
     skipped: int = 0  # fetched, not wanted
 
 
+@contextmanager
 def _prefetched(
     pages: Iterator[PageWork],
     *,
@@ -617,9 +618,17 @@ def _prefetched(
     prepare: Callable[[PageWork], PageWork] | None = None,
     idle: Callable[[], None] | None = None,
     idle_every: float = 1.0,
-) -> Iterator[list[PageWork]]:
+    cancel: Callable[[], None] | None = None,
+    resume: Callable[[], None] | None = None,
+) -> Iterator[Iterator[list[PageWork]]]:
     """Fetch the next pages in a thread while the caller writes the current ones; ``prepare``
     runs on each page in that thread too (the mapping: the writer, the slower side, is spared it).
+
+    A context manager: however the block ends (the last page, a failed page, an error of the
+    writer), the thread is stopped, ``cancel`` called if it is still at work (the client: no
+    further call, no wait for a Retry-After) and the thread waited for, so that it never
+    outlives the client it uses (a request already sent ends with its answer or the client's read
+    timeout); then ``resume`` makes the client usable again for the run's next walk.
 
     Yields, as one batch, every page fetched and not yet taken (at least one; no more pages once
     the batch holds ``batch_shipments`` shipments): when writing is the slower side, the pages
@@ -680,12 +689,22 @@ def _prefetched(
                     pending = wait()
         finally:
             stop.set()
-            thread.join(timeout=5)
 
     # Started here, not at the first batch asked for: the first page is on its way meanwhile.
     thread = threading.Thread(target=produce, name="letzshop-prefetch", daemon=True)
     thread.start()
-    return batches()
+    iterator = batches()
+    try:
+        yield iterator
+    finally:
+        stop.set()
+        cancelled = thread.is_alive() and cancel is not None
+        if cancelled:
+            cancel()
+        iterator.close()
+        thread.join()
+        if cancelled and resume is not None:
+            resume()
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -904,32 +923,35 @@ def import_run(
                     skipped, wanted = len(wanted) - len(kept), kept
                 return replace(work, mapped=shipments_map(wanted), skipped=skipped if only is None else 0)
 
-            batches = _prefetched(
+            prefetch = _prefetched(
                 works,
                 depth=PREFETCH_PAGES,
                 batch_shipments=BATCH_SHIPMENTS,
                 prepare=prepare,
                 idle=keep_lease,
                 idle_every=min(renew_every, 1.0),
+                cancel=client.cancel,
+                resume=client.resume,
             )
-            for batch in batches:
-                page = MappedPage()
-                for work in batch:
-                    seen.update(work.seen)
-                    if work.mapped:
-                        page.extend(work.mapped)
-                if page.shipments or page.errors:
-                    outcome = mapped_page_write(store=store, page=page, placeholder_id=placeholder_id)
-                    _add(result, outcome)
-                if only is None:
-                    result.orders_unchanged += sum(
-                        len(work.seen) if not work.shipments else work.skipped for work in batch
-                    )
-                result.pages += len(batch)
-                keep_lease()
-                _report_progress(log=log, result=result, progress=progress, throttle=throttle, tracker=tracker)
-                if only is not None and only <= seen:
-                    break
+            with prefetch as batches:
+                for batch in batches:
+                    page = MappedPage()
+                    for work in batch:
+                        seen.update(work.seen)
+                        if work.mapped:
+                            page.extend(work.mapped)
+                    if page.shipments or page.errors:
+                        outcome = mapped_page_write(store=store, page=page, placeholder_id=placeholder_id)
+                        _add(result, outcome)
+                    if only is None:
+                        result.orders_unchanged += sum(
+                            len(work.seen) if not work.shipments else work.skipped for work in batch
+                        )
+                    result.pages += len(batch)
+                    keep_lease()
+                    _report_progress(log=log, result=result, progress=progress, throttle=throttle, tracker=tracker)
+                    if only is not None and only <= seen:
+                        break
             return seen
 
         def walk(state: str) -> Iterator[PageWork]:

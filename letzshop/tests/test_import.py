@@ -239,9 +239,9 @@ def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
             yield PageWork(seen=(f"s{number}a", f"s{number}b"), shipments=(object(), object()))
         all_fetched.set()
 
-    batches = _prefetched(pages(), depth=10, batch_shipments=5)
-    assert all_fetched.wait(5)  # the writer is late: every page waits
-    sizes = [len(batch) for batch in batches]
+    with _prefetched(pages(), depth=10, batch_shipments=5) as batches:
+        assert all_fetched.wait(5)  # the writer is late: every page waits
+        sizes = [len(batch) for batch in batches]
     assert sizes == [3, 3, 1]  # 2 + 2 + 2 shipments reach 5: the batch is closed
 
 
@@ -254,8 +254,11 @@ def test_a_fetch_error_reaches_the_writer_after_the_pages_before_it():
         raise ResponseError("the second page failed")
 
     taken = []
-    with pytest.raises(ResponseError, match="second page"):
-        for batch in _prefetched(pages(), depth=4, batch_shipments=100):
+    with (
+        pytest.raises(ResponseError, match="second page"),
+        _prefetched(pages(), depth=4, batch_shipments=100) as batches,
+    ):
+        for batch in batches:
             taken += batch
     assert [work.seen for work in taken] == [("s1",)]
 
@@ -363,3 +366,97 @@ def test_an_updated_shipment_keeps_its_new_raw_data(sandbox_store, letzshop_sand
     orders_import(store=sandbox_store, triggered_by="command")
     row = LetzshopOrder.objects.get(letzshop_shipment_id=shipment["id"])
     assert row.raw_order_data["order"]["email"] == "raw@example.lu"
+
+
+class PagedClient:
+    """A client serving pages fetched before, failing the page numbered ``fail_at`` (counted
+    from 0), or, with ``hang_at``, waiting there until cancelled; it counts calls made after it
+    was closed."""
+
+    def __init__(self, pages, *, fail_at=None, hang_at=None):
+        import threading
+
+        self.pages, self.fail_at, self.hang_at = pages, fail_at, hang_at
+        self.closed = False
+        self.calls_after_close = 0
+        self.cancels = 0
+        self._cancelled = threading.Event()
+
+    def shipments_page(self, *, state, first, after):
+        from dataclasses import replace
+
+        from letzshop.client import Cancelled, TransientError
+
+        if self.closed:
+            self.calls_after_close += 1
+        index = int(after or 0)
+        if index == self.fail_at:
+            raise TransientError(f"page {index + 1} failed")
+        if index == self.hang_at:
+            self._cancelled.wait(30)
+            raise Cancelled("cancelled while waiting")
+        last = index + 1 >= len(self.pages)
+        return replace(self.pages[index], has_next_page=not last, end_cursor=None if last else str(index + 1))
+
+    def cancel(self):
+        self.cancels += 1
+        self._cancelled.set()
+
+    def resume(self):
+        self._cancelled.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.closed = True
+
+
+def _prefetch_threads():
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "letzshop-prefetch"]
+
+
+def _pages_of(sandbox, count: int, size: int):
+    sandbox.state.reset(shipments=count, seed=3)
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=sandbox.url) as client:
+        return list(client.iter_shipment_pages(page_size=size))
+
+
+def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(sandbox_store, letzshop_sandbox, monkeypatch):
+    from letzshop.services import imports
+
+    pages = _pages_of(letzshop_sandbox, 60, 10)
+    client = PagedClient(pages, fail_at=2)
+    monkeypatch.setattr(imports, "client_for", lambda credentials: client)
+
+    result = orders_import(store=sandbox_store, triggered_by="test", page_size=10)
+
+    written = sum(len(page.shipments) for page in pages[:2])
+    assert result.status == "partial" and "page 3 failed" in result.message
+    assert result.orders_imported == written == LetzshopOrder.objects.filter(store=sandbox_store).count()
+    assert _prefetch_threads() == [] and client.calls_after_close == 0
+
+
+def test_a_writer_failing_while_a_page_is_fetched_cancels_and_waits_for_the_fetch(
+    sandbox_store, letzshop_sandbox, monkeypatch
+):
+    from letzshop.services import imports
+
+    pages = _pages_of(letzshop_sandbox, 30, 10)
+    client = PagedClient(pages, hang_at=1)
+    monkeypatch.setattr(imports, "client_for", lambda credentials: client)
+
+    def broken_write(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(imports, "mapped_page_write", broken_write)
+    with pytest.raises(RuntimeError, match="went away"):
+        orders_import(store=sandbox_store, triggered_by="test", page_size=10)
+
+    # The thread, waiting on the second page, was cancelled and waited for before the client closed.
+    assert client.cancels == 1
+    assert _prefetch_threads() == [] and client.calls_after_close == 0
+    log = LetzshopSyncLog.objects.get(store=sandbox_store)
+    assert log.status == "failed" and "went away" in log.details["message"]
