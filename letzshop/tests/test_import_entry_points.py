@@ -158,3 +158,11 @@ def test_the_scheduled_task_imports_only_with_auto_sync_on(sandbox_store):
     credentials_save(store=sandbox_store, auto_sync_enabled=True)
     assert store_orders_import_scheduled(sandbox_store.pk) == "success"
     assert LetzshopSyncLog.objects.get(operation_type="order_import").triggered_by == "scheduler"
+
+
+def test_command_full_fetches_every_page_whole(sandbox_store, letzshop_sandbox):
+    call_command("letzshop_import", "--store", sandbox_store.code, stdout=StringIO())
+    before = len(letzshop_sandbox.state.request_log())
+    call_command("letzshop_import", "--store", sandbox_store.code, "--full", stdout=StringIO())
+    operations = {entry["operationName"] for entry in letzshop_sandbox.state.request_log()[before:]}
+    assert "Shipments" in operations and "ShipmentStates" not in operations

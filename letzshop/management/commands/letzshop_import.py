@@ -17,9 +17,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-confirmed", action="store_true", help="also import confirmed shipments (history)"
         )
+        parser.add_argument(
+            "--full", action="store_true", help="fetch every page whole (also changes of the product data alone)"
+        )
         parser.add_argument("--page-size", type=int, default=None)
 
-    def handle(self, *args, store=None, all=False, include_confirmed=False, page_size=None, **options):
+    def handle(self, *args, store=None, all=False, include_confirmed=False, full=False, page_size=None, **options):
         if store:
             stores = list(Store.objects.filter(code=store))
             if not stores:
@@ -38,6 +41,7 @@ class Command(BaseCommand):
                 store=each,
                 triggered_by=LetzshopSyncLog.TRIGGER_COMMAND,
                 include_confirmed=include_confirmed,
+                full=full,
                 page_size=page_size,
                 progress=self._progress(each.code),
             )
