@@ -33,9 +33,9 @@ def main() -> None:
 
     from config.bulk import bulk_allocations
     from letzshop.client import LetzshopClient
+    from letzshop.imports import orders_import
     from letzshop.models import LetzshopOrder
     from letzshop.services.credentials import credentials_save
-    from letzshop.services.imports import orders_import
     from merchants.models import Merchant
     from sandbox import DEFAULT_API_KEY, demo_catalog
     from stores.services import catalog_import, store_create

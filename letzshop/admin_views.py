@@ -35,10 +35,10 @@ from config.errors import Conflict, InvalidInput, ServiceError
 from exceptions.selectors import blocking_exception_count
 from letzshop import selectors
 from letzshop.admin_forms import CARRIER_SUGGESTIONS, CredentialsForm, DeclineForm, TrackingFormSet
+from letzshop.imports import ImportResult, import_begin, import_dispatch, import_result_of
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncStatus
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
-from letzshop.services.imports import ImportResult, import_begin, import_dispatch, import_result_of
 from letzshop.services.sync_log import trigger_of
 from orders.admin_views import orders_mark_shipped
 

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from celery import shared_task
 
+from letzshop.imports import import_resume, orders_import
+from letzshop.imports import imports_sweep as sweep_imports
 from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.fulfillment import queue_item_process, queue_sweep
-from letzshop.services.imports import import_resume, orders_import
-from letzshop.services.imports import imports_sweep as sweep_imports
 
 logger = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from letzshop.api.serializers import (
     TestKeySerializer,
     TrackingSerializer,
 )
+from letzshop.imports import ImportResult, ImportStatus, import_begin, import_dispatch, import_wait
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
-from letzshop.services.imports import ImportResult, ImportStatus, import_begin, import_dispatch, import_wait
 from letzshop.services.sync_log import trigger_of
 from orders.models import OrderItem
 from stores.tenancy import StoreScopedViewSet

@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 from conftest import screenshot
 from exceptions.models import OrderItemException
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.credentials import credentials_save
 from letzshop.services.fulfillment import queue_process_due
-from letzshop.services.imports import orders_import
 from letzshop.tests.test_import_worker import run_in_thread
 from orders.models import ShippingCarrier
 from sandbox import DEFAULT_API_KEY, demo_catalog

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 from letzshop.services.fulfillment import order_confirm
-from letzshop.services.imports import orders_import
 from letzshop.tests.test_fulfillment import clean_order, units_on_letzshop
 from letzshop.tests.test_import_concurrency import database_url
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from exceptions.models import OrderItemException
 from letzshop.client import LetzshopClient
+from letzshop.imports import import_lock_acquire, orders_import, shipments_page_upsert
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.imports import import_lock_acquire, orders_import, shipments_page_upsert
 from orders.models import Order, OrderItem
 from sandbox import DEFAULT_API_KEY, catalog_gtin14s, demo_catalog, gtin14
 from stores.services import placeholder_product_get
@@ -230,7 +230,7 @@ def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
     """When writing is the slower side, the pages fetched meanwhile go in one transaction."""
     import threading
 
-    from letzshop.services.imports import PageWork, _prefetched
+    from letzshop.imports import PageWork, prefetched
 
     all_fetched = threading.Event()
 
@@ -239,7 +239,7 @@ def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
             yield PageWork(seen=(f"s{number}a", f"s{number}b"), shipments=(object(), object()))
         all_fetched.set()
 
-    with _prefetched(pages(), depth=10, batch_shipments=5) as batches:
+    with prefetched(pages(), depth=10, batch_shipments=5) as batches:
         assert all_fetched.wait(5)  # the writer is late: every page waits
         sizes = [len(batch) for batch in batches]
     assert sizes == [3, 3, 1]  # 2 + 2 + 2 shipments reach 5: the batch is closed
@@ -247,7 +247,7 @@ def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
 
 def test_a_fetch_error_reaches_the_writer_after_the_pages_before_it():
     from letzshop.client.errors import ResponseError
-    from letzshop.services.imports import PageWork, _prefetched
+    from letzshop.imports import PageWork, prefetched
 
     def pages():
         yield PageWork(seen=("s1",), shipments=(object(),))
@@ -256,7 +256,7 @@ def test_a_fetch_error_reaches_the_writer_after_the_pages_before_it():
     taken = []
     with (
         pytest.raises(ResponseError, match="second page"),
-        _prefetched(pages(), depth=4, batch_shipments=100) as batches,
+        prefetched(pages(), depth=4, batch_shipments=100) as batches,
     ):
         for batch in batches:
             taken += batch
@@ -425,7 +425,7 @@ def _pages_of(sandbox, count: int, size: int):
 
 
 def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(sandbox_store, letzshop_sandbox, monkeypatch):
-    from letzshop.services import imports
+    from letzshop.imports import run as imports
 
     pages = _pages_of(letzshop_sandbox, 60, 10)
     client = PagedClient(pages, fail_at=2)
@@ -442,7 +442,7 @@ def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(sandbox_
 def test_a_writer_failing_while_a_page_is_fetched_cancels_and_waits_for_the_fetch(
     sandbox_store, letzshop_sandbox, monkeypatch
 ):
-    from letzshop.services import imports
+    from letzshop.imports import run as imports
 
     pages = _pages_of(letzshop_sandbox, 30, 10)
     client = PagedClient(pages, hang_at=1)

@@ -10,9 +10,9 @@ from django_celery_beat.schedulers import DatabaseScheduler
 from config.celery import app as celery_app
 from conftest import api_client_for
 from exceptions.models import OrderItemException
+from letzshop.imports import import_lock_acquire
 from letzshop.models import LetzshopOrder, LetzshopSyncLog
 from letzshop.services.credentials import credentials_save
-from letzshop.services.imports import import_lock_acquire
 from letzshop.tasks import store_orders_import_scheduled
 from letzshop.tests.factories import LetzshopOrderFactory
 

@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.imports import (
+from letzshop.imports import (
     ImportStart,
     ImportStatus,
     LeaseLost,
@@ -19,6 +18,7 @@ from letzshop.services.imports import (
     imports_sweep,
     orders_import,
 )
+from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 
 pytestmark = pytest.mark.django_db
 

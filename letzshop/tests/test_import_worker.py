@@ -11,8 +11,8 @@ import time
 import pytest
 from django.conf import settings
 
+from letzshop.imports import import_resume
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.imports import import_resume
 from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
 from letzshop.tests.test_import_concurrency import database_url
 

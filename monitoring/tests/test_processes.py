@@ -5,9 +5,9 @@ import re
 import pytest
 
 from conftest import api_client_for
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.fulfillment import order_confirm
-from letzshop.services.imports import orders_import
 from letzshop.tests.test_fulfillment import clean_order
 from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
 from monitoring.models import Heartbeat

@@ -17,9 +17,9 @@ from playwright.sync_api import expect
 from conftest import SCREENSHOTS, screenshot
 from exceptions.models import OrderItemException
 from letzshop import selectors
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.fulfillment import order_confirm, queue_process_due
-from letzshop.services.imports import orders_import
 from letzshop.tests.factories import LetzshopOrderFactory
 from letzshop.tests.test_import_worker import run_in_thread
 from portal.tests.conftest import PASSWORD, log_in

@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from letzshop.imports import ImportStatus, orders_import
 from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.imports import orders_import
 from stores.models import Store
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             )
             if sys.stdout.isatty():
                 self.stdout.write("")
-            style = self.style.SUCCESS if result.status == "success" else self.style.WARNING
+            style = self.style.SUCCESS if result.status == ImportStatus.SUCCESS else self.style.WARNING
             self.stdout.write(
                 style(
                     f"{each.code}: {result.message} ({result.orders_unchanged} unchanged, "
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             )
             for error in result.errors[:10]:
                 self.stdout.write(f"  - {error.get('shipment_id', '')} {error['error']}".rstrip())
-            failures += result.status in ("failed", "already_running")
+            failures += result.status in (ImportStatus.FAILED, ImportStatus.ALREADY_RUNNING)
         if failures:
             raise CommandError(f"{failures} store(s) could not be imported.")
 
