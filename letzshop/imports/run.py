@@ -92,7 +92,21 @@ def import_dispatch(start: ImportStart) -> None:
     the lease lapses unrenewed and the sweep closes the run and imports the store again."""
     from celery import current_app
 
-    current_app.tasks[RUN_TASK].apply_async(args=[start.sync_log.pk, start.lease.isoformat()])
+    try:
+        current_app.tasks[RUN_TASK].apply_async(args=[start.sync_log.pk, start.lease.isoformat()])
+    except Exception as exc:
+        # The broker is out of reach: nothing will run this import. Close its row and free the
+        # store at once (not after the lease), then let the caller answer the outage.
+        if not current_app.conf.task_always_eager:
+            _finish(
+                store=start.store,
+                log=start.sync_log,
+                result=ImportResult(status=ImportStatus.FAILED, message="", sync_log_id=start.sync_log.pk),
+                fatal=gettext("the import could not be handed to a worker: %(error)s") % {"error": exc},
+                clock=time.perf_counter(),
+            )
+            import_lock_release(store=start.store, lease=start.lease)
+        raise
 
 
 def import_resume(*, sync_log_id: int, lease: timezone.datetime) -> ImportResult | None:

@@ -108,3 +108,22 @@ def test_progress_carries_an_estimate_of_the_time_left(sandbox_store, letzshop_s
     snapshots = []
     import_run(start, page_size=5, progress=snapshots.append)
     assert snapshots and all("seconds_left" in snapshot for snapshot in snapshots)
+
+
+def test_a_broker_out_of_reach_frees_the_store_at_once(sandbox_store, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from config.celery import app
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker")
+
+    monkeypatch.setattr(app.tasks["letzshop.tasks.store_orders_import_run"], "apply_async", refuse)
+    from letzshop.imports import import_dispatch
+
+    start = import_begin(store=sandbox_store, triggered_by="test")
+    with pytest.raises(OperationalError):
+        import_dispatch(start)
+    log = LetzshopSyncLog.objects.get(pk=start.sync_log.pk)
+    assert log.status == "failed" and "could not be handed to a worker" in log.details["message"]
+    assert isinstance(import_begin(store=sandbox_store, triggered_by="test"), ImportStart)
