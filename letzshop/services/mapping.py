@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from config.bulk import json_text
 from letzshop.client.types import Address, InventoryUnit, Shipment
 from orders.carriers import carrier_detect
@@ -43,18 +45,17 @@ class MappedItem:
 
 def change_digest(node: dict[str, Any]) -> str:
     """The digest of what the import stores of a shipment, but the product data: the same from a
-    full node (shipments.graphql) and from the probe's node (shipment_states.graphql), whose
-    fields are the full query's in the same order, a variant cut down to its id and price."""
-    units = node.get("inventoryUnits")
-    if isinstance(units, list):
-        cut = []
-        for unit in units:
-            variant = unit.get("variant") if isinstance(unit, dict) else None
-            if isinstance(variant, dict):
-                unit = {**unit, "variant": {"id": variant.get("id"), "price": variant.get("price")}}
-            cut.append(unit)
-        node = {**node, "inventoryUnits": cut}
-    return digest(json_text(node))
+    full node (shipments.graphql) and from the probe's node (shipment_states.graphql): its
+    number, state, tracking and order, and each unit's id, state, variant id and price."""
+    units = []
+    for unit in node.get("inventoryUnits") or ():
+        variant = unit.get("variant") if isinstance(unit, dict) else None
+        if isinstance(variant, dict):
+            units.append((unit.get("id"), unit.get("state"), variant.get("id"), variant.get("price")))
+        elif isinstance(unit, dict):
+            units.append((unit.get("id"), unit.get("state"), None, None))
+    parts = (node.get("id"), node.get("number"), node.get("state"), node.get("tracking"), node.get("order"), units)
+    return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 @dataclass
