@@ -54,12 +54,27 @@ def main() -> None:
             with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=url) as client, bulk_allocations():
                 return sum(len(p.shipments) for p in client.iter_shipment_pages(page_size=args.page_size))
 
+        def probe_only() -> int:
+            # What a re-import of unchanged shipments asks: every page with the probe, digested.
+            from letzshop.services.mapping import change_digest
+
+            with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=url) as client, bulk_allocations():
+                after, count = None, 0
+                while True:
+                    page = client.shipment_states_page(state="unconfirmed", first=args.page_size, after=after)
+                    count += sum(1 for state in page.states if change_digest(state.raw))
+                    if not page.has_next_page:
+                        return count
+                    after = page.end_cursor
+
         fetch_only()  # warm-up: connections, caches
         for number in range(1, args.rounds + 1):
             store = store_create(merchant=merchant, name=f"Bench store {number}", code=f"bench-{number}")
             catalog_import(store=store, rows=[dict(row) for row in demo_catalog()])
             credentials_save(store=store, api_key=DEFAULT_API_KEY, api_endpoint=url)
             floor, fetched = best_of(2, fetch_only)
+            probe_floor, probed = best_of(2, probe_only)
+            assert probed == fetched
 
             counter = QueryCounter()
             started = time.perf_counter()
@@ -98,6 +113,7 @@ def main() -> None:
                     "again": again_time,
                     "ratio": first_time / floor,
                     "speedup": first_time / again_time,
+                    "probe": probe_floor / floor,
                     "changed": changed_time,
                     "speedup_changed": first_time / changed_time,
                     "queries": counter.count / first.pages,
@@ -123,6 +139,7 @@ def main() -> None:
     report("  SQL queries per page", f"{median('queries'):7.1f}")
     report("  exceptions created", f"{rounds[0]['exceptions']:7d}")
     report("  peak memory (max RSS)", f"{peak_rss_mb():7.0f} MB  (the whole benchmark process)")
+    report("  probe walk / fetch (the probe's cost)", f"{median('probe'):7.2f}")
     report("re-import, nothing changed", f"{median('again'):7.2f} s  {n / median('again'):8.0f} shipments/s")
     report("  speed-up over the first import", f"{median('speedup'):7.2f} ×  (goal ≥ 3)")
     report("  SQL queries per page", f"{median('queries_again'):7.1f}")
