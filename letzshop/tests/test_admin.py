@@ -510,3 +510,15 @@ def test_store_users_do_not_reach_the_admin(client, store_user, store):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     item.refresh_from_db()
     assert item.status == "failed"
+
+
+def test_import_progress_shows_pages_shipments_and_the_time_left(admin_client, sandbox_store):
+    from letzshop.imports import import_begin
+
+    start = import_begin(store=sandbox_store, triggered_by="test")
+    progress = {"pages": 4, "shipments": 400, "imported": 380, "updated": 20, "seconds_left": 90}
+    LetzshopSyncLog.objects.filter(pk=start.sync_log.pk).update(details={"progress": progress})
+    url = f"{DASHBOARD}import-progress/status/?runs={start.sync_log.pk},not-an-id"
+    run = admin_client.get(url).json()["runs"][0]
+    assert run["status"] == "running" and run["done"] is False
+    assert run["text"] == "4 pages read, 400 shipments: 380 new, 20 updated · about 2 minutes left"
