@@ -25,6 +25,7 @@ from config.admin_helpers import (
     status_badge,
     when,
 )
+from exceptions.admin import OrderWithExceptionsAdmin
 from exceptions.selectors import exception_counts_by_order
 from letzshop import admin_views, selectors
 from letzshop.admin_filters import (
@@ -42,6 +43,7 @@ from letzshop.models import (
     LetzshopSyncLog,
     SyncStatus,
 )
+from orders.models import Order
 from stores.admin_filters import StoreFilter
 
 
@@ -54,7 +56,7 @@ def count_link(count: int, url: str, tone: str) -> str:
 class LetzshopAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     """What the pages of Marketplace > Letzshop share: the tabs; rows change through actions."""
 
-    change_list_template = "admin/letzshop/change_list.html"
+    change_list_template = "admin/marketplace/change_list.html"
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
 
@@ -246,11 +248,9 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
         return False  # read-only: every change is an action through the services
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from orders.admin_views import order_page_context
-
         order = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), **order_page_context(request, letzshop_order=order, admin=self)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        page = admin_views.letzshop_order_page_context(request, letzshop_order=order, admin=self)
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **page})
 
     @admin.display(description=_("order"))
     def order_number(self, obj):
@@ -307,6 +307,21 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
     @admin.display(description=_("data as received"))
     def raw_data(self, obj):
         return pretty_json(obj.raw_order_data)
+
+
+class OrderAdmin(OrderWithExceptionsAdmin, admin_views.FulfilmentActionsMixin):
+    """All orders, with Letzshop's actions (Confirm, Decline, Set tracking) and Letzshop's part of
+    an order's page: letzshop extends the order admin that orders and exceptions registered."""
+
+    actions = admin_views.FulfilmentActionsMixin.fulfilment_actions
+    change_form_template = "admin/letzshop/order/change_form.html"
+
+    def order_page_context(self, request, order):
+        return admin_views.letzshop_order_page_context(request, order=order, admin=self)
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderAdmin)
 
 
 # --- the queue and the sync log -------------------------------------------------------------
