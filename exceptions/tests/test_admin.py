@@ -14,12 +14,6 @@ EXCEPTIONS = "/admin/exceptions/orderitemexception/"
 GTIN = "4006381333931"
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
