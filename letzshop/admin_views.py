@@ -359,7 +359,7 @@ def queue_retry(request, items: Iterable[LetzshopFulfillmentQueue]) -> list[Outc
     outcomes = []
     for item in items:
         try:
-            fulfillment.queue_item_retry(item=item, user=request.user)
+            fulfillment.queue_item_retry(item=item)
         except ServiceError as exc:
             outcomes.append(warning(queue_item_label(item), exc.message))
         else:

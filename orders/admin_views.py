@@ -66,7 +66,6 @@ def orders_mark_shipped(modeladmin, request, queryset, *, action: str):
             tracking_number=row["tracking_number"],
             tracking_url=row["tracking_url"],
             shipping_carrier=row["shipping_carrier"],
-            user=request.user,
         ),
         done=_("marked shipped (locally; nothing sent to Letzshop)"),
         page={
@@ -115,9 +114,6 @@ def order_page_context(request, *, admin, order: Order | None, selected=None) ->
         )
         context["label"] = shipping_label(order=order)
         context["label_url"] = admin_url("orders_order_shipping_label", order.pk)
-        if order.status in SHIPPABLE and admin.has_ship_permission(request):
+        if order.status in Order.SHIPPABLE_STATUSES and admin.has_ship_permission(request):
             context["fulfil_buttons"] = [("mark_shipped", _("Mark shipped…"))]
     return context
-
-
-SHIPPABLE = (Order.Status.PENDING, Order.Status.CONFIRMED, Order.Status.SHIPPED)
