@@ -75,7 +75,7 @@ class ExceptionOrderFilter(admin.SimpleListFilter):
 
 @admin.register(OrderItemException)
 class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdmin):
-    list_display = ["gtin", "product", "order_link", "state", "created", "work"]
+    list_display = ["gtin", "product", "order_link", "status_and_product", "created", "work"]
     list_display_links = None
     changelist_title = _("Product exceptions")
     list_filter = [
@@ -150,7 +150,7 @@ class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdm
         )
 
     @admin.display(description=_("status"))
-    def state(self, obj):
+    def status_and_product(self, obj):
         label = badge(obj.get_status_display(), STATUS_TONES.get(obj.status, "neutral"))
         if obj.status == Status.RESOLVED and obj.resolved_product_id:
             return format_html('{}<br><span class="ls-muted">{}</span>', label, obj.resolved_product.name)

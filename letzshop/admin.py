@@ -329,7 +329,7 @@ admin.site.register(Order, OrderAdmin)
 
 @admin.register(LetzshopFulfillmentQueue)
 class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
-    list_display = ["row", "order", "state", "timing", "error", "retry"]
+    list_display = ["row", "order", "status_and_attempts", "timing", "error", "retry"]
     list_display_links = ["row"]
     changelist_title = _("Fulfillment queue")
     list_filter = [StoreFilter, "status", "operation"]
@@ -404,7 +404,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
         )
 
     @admin.display(description=_("status"))
-    def state(self, obj):
+    def status_and_attempts(self, obj):
         attempts = _("%(attempts)d of %(max)d attempts") % {"attempts": obj.attempts, "max": obj.max_attempts}
         return format_html(
             '{}<br><span class="ls-muted">{}</span>', status_badge(obj.status, obj.get_status_display()), attempts
@@ -491,25 +491,25 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
 @admin.register(LetzshopSyncLog)
 class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
     indexed_orderings = {"store": ["-started_at", "-id"]}  # synclog_store_started_idx
-    list_display = ["started", "store", "operation", "state", "counts", "duration", "summary", "triggered_by"]
+    list_display = ["started", "store", "operation", "outcome", "counts", "duration", "summary", "triggered_by"]
     list_display_links = ["started"]
     changelist_title = _("Sync log")
     list_filter = [StoreFilter, "operation_type", "direction", "status"]
     list_select_related = ["store"]
     actions = None
     fieldsets = [
-        (None, {"fields": ["store", "operation_type", "direction", "state", "triggered_by", "queue_item"]}),
+        (None, {"fields": ["store", "operation_type", "direction", "outcome", "triggered_by", "queue_item"]}),
         (_("Counts"), {"fields": ["records_processed", "records_succeeded", "records_failed"]}),
         (_("Timing"), {"fields": ["started_at", "completed_at", "duration"]}),
         (_("Details"), {"fields": ["details_shown", "errors_shown"]}),
     ]
-    readonly_fields = ["state", "duration", "details_shown", "errors_shown"]
+    readonly_fields = ["outcome", "duration", "details_shown", "errors_shown"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     @admin.display(description=_("status"))
-    def state(self, obj):
+    def outcome(self, obj):
         return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description=_("started"), ordering="id")
