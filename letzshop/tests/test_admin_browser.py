@@ -11,13 +11,13 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from config.tests.browser import screenshot
 from exceptions.models import OrderItemException
 from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.credentials import credentials_save
 from letzshop.services.fulfillment import queue_process_due
-from letzshop.tests.test_import_worker import run_in_thread
+from letzshop.tests.helpers import run_in_thread
 from orders.models import ShippingCarrier
 from sandbox import DEFAULT_API_KEY, demo_catalog
 from stores.services import catalog_import
@@ -190,7 +190,7 @@ def test_retry_a_failed_queue_row(admin_page, imported_store, letzshop_sandbox, 
 
     page.goto(f"{page.base_url}/admin/letzshop/letzshopfulfillmentqueue/?status__exact=failed")
     row = page.locator("#result_list tbody tr", has_text=order.letzshop_order_number)
-    expect(row.locator("td.field-state")).to_contain_text("Failed")
+    expect(row.locator("td.field-status_and_attempts")).to_contain_text("Failed")
     expect(row.locator("td.field-error")).to_contain_text("500")
     screenshot(page, "admin-queue")
     row.get_by_role("button", name="Retry").click()

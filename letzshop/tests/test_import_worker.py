@@ -11,30 +11,17 @@ import time
 import pytest
 from django.conf import settings
 
-from letzshop.imports import import_resume
+from config.tests.processes import child_database_url, start_worker, stop, wait_for
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
-from letzshop.tests.test_import_concurrency import database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def run_in_thread(sync_log_id: int, lease) -> None:
-    """An import worker's part, for tests whose process has no worker: run the begun import
-    (in a thread while a browser follows it)."""
-    from django.db import connection
-
-    try:
-        import_resume(sync_log_id=sync_log_id, lease=lease)
-    finally:
-        connection.close()
 
 
 def start_command_import(store_code: str, log_path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": child_database_url(),
         "LETZSHOP_PAGE_SIZE": "10",
     }
     return subprocess.Popen(
