@@ -18,7 +18,7 @@ from letzshop.client.types import Shipment
 from letzshop.imports.match import ItemRows, MappedPage, new_item_rows, shipments_map
 from letzshop.imports.outcomes import PageOutcome
 from letzshop.models import LetzshopOrder
-from letzshop.services.mapping import MappedShipment
+from letzshop.services.mapping import MappedShipment, order_status_of
 from orders.models import Order, OrderItem
 from stores.models import Store
 from stores.selectors import products_by_gtin
@@ -68,11 +68,8 @@ ITEM_FIELDS = ["quantity", "unit_price", "total_price", "inventory_unit_ids", "u
 
 
 def order_status(sync_status: str) -> str:
-    return {
-        "confirmed": Order.Status.CONFIRMED,
-        "rejected": Order.Status.REJECTED,
-        "shipped": Order.Status.SHIPPED,
-    }.get(sync_status, Order.Status.PENDING)
+    """The local order's status for a shipment's sync status (pending while it is pending)."""
+    return order_status_of(sync_status) or Order.Status.PENDING
 
 
 def insert_items(
