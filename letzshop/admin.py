@@ -21,6 +21,7 @@ from config.admin_helpers import (
     badge,
     outcomes_report,
     pretty_json,
+    problem,
     redirect_back,
     status_badge,
     when,
@@ -42,6 +43,7 @@ from letzshop.models import (
     LetzshopSyncLog,
     SyncStatus,
 )
+from letzshop.wording import error_explain, sync_log_error_text, trigger_label
 from stores.admin_filters import StoreFilter
 
 
@@ -153,7 +155,7 @@ class LetzshopStoreAdmin(LetzshopAdmin):
         return format_html(
             '{}<br><span title="{}">{}</span>',
             when(credentials.last_sync_at),
-            credentials.last_sync_error,
+            " ".join(filter(None, [error_explain(credentials.last_sync_error), credentials.last_sync_error])),
             status_badge(status, credentials.get_last_sync_status_display()),
         )
 
@@ -270,6 +272,8 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
 
     @admin.display(description=_("Letzshop state / sync"))
     def status(self, obj):
+        if obj.every_unit_declined:  # one word, not Letzshop's "confirmed" beside our "declined"
+            return status_badge("rejected", _("Declined"))
         return format_html(
             "{} {}",
             status_badge(obj.letzshop_state, obj.get_letzshop_state_display()),
@@ -411,10 +415,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
 
     @admin.display(description=_("error"))
     def error(self, obj):
-        if not obj.error_message:
-            return "-"
-        short = obj.error_message if len(obj.error_message) <= 120 else obj.error_message[:119] + "…"
-        return format_html('<span class="ls-error-text" title="{}">{}</span>', obj.error_message, short)
+        return problem(error_explain(obj.error_message), obj.error_message)
 
     @admin.display(description="")
     def retry(self, obj):
@@ -432,9 +433,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
 
     @admin.display(description=_("error"))
     def error_shown(self, obj):
-        return (
-            format_html('<pre class="ls-json ls-error-text">{}</pre>', obj.error_message) if obj.error_message else "-"
-        )
+        return problem(error_explain(obj.error_message), obj.error_message)
 
     @admin.display(description=_("Letzshop response"))
     def response_shown(self, obj):
@@ -451,7 +450,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
                     when(log.started_at),
                     status_badge(log.status, log.get_status_display()),
                     log.duration_ms,
-                    (log.error_details or {}).get("message", "") if isinstance(log.error_details, dict) else "",
+                    log_problem(log.error_details),
                 )
                 for log in logs
             ),
@@ -473,25 +472,50 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
         outcomes_report(request, admin_views.queue_retry(request, queryset))
 
 
+def log_problem(error_details) -> str:
+    text = sync_log_error_text(error_details)
+    return problem(error_explain(text), text) if text else ""
+
+
 @admin.register(LetzshopSyncLog)
 class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
     indexed_orderings = {"store": ["-started_at", "-id"]}  # synclog_store_started_idx
-    list_display = ["started", "store", "operation", "state", "counts", "duration", "summary", "triggered_by"]
+    list_display = ["started", "store", "operation", "state", "counts", "duration", "summary", "trigger"]
     list_display_links = ["started"]
     changelist_title = _("Sync log")
     list_filter = [StoreFilter, "operation_type", "direction", "status"]
     list_select_related = ["store"]
     actions = None
     fieldsets = [
-        (None, {"fields": ["store", "operation_type", "direction", "state", "triggered_by", "queue_item"]}),
+        (None, {"fields": ["store", "operation_type", "direction", "state", "trigger", "queue_item"]}),
         (_("Counts"), {"fields": ["records_processed", "records_succeeded", "records_failed"]}),
         (_("Timing"), {"fields": ["started_at", "completed_at", "duration"]}),
-        (_("Details"), {"fields": ["details_shown", "errors_shown"]}),
+        (_("Details"), {"fields": ["error_summary", "details_shown", "errors_shown"]}),
     ]
-    readonly_fields = ["state", "duration", "details_shown", "errors_shown"]
+    readonly_fields = ["state", "duration", "trigger", "error_summary", "details_shown", "errors_shown"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_changelist_instance(self, request):
+        # The names of the people who started the page's rows, in one query.
+        changelist = super().get_changelist_instance(request)
+        names = selectors.user_names(values=[row.triggered_by for row in changelist.result_list])
+        for row in changelist.result_list:
+            row.trigger_names = names
+        return changelist
+
+    @admin.display(description=_("triggered by"))
+    def trigger(self, obj):
+        names = getattr(obj, "trigger_names", None)
+        if names is None:
+            names = selectors.user_names(values=[obj.triggered_by])
+        return trigger_label(obj.triggered_by, names) or "-"
+
+    @admin.display(description=_("what went wrong"))
+    def error_summary(self, obj):
+        text = sync_log_error_text(obj.error_details)
+        return problem(error_explain(text), text) if text else "-"
 
     @admin.display(description=_("status"))
     def state(self, obj):
@@ -530,8 +554,9 @@ class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
         details = obj.details if isinstance(obj.details, dict) else {}
         if "message" in details:
             return details["message"]
-        if isinstance(obj.error_details, dict) and obj.error_details.get("message"):
-            return format_html('<span class="ls-error-text">{}</span>', obj.error_details["message"])
+        text = sync_log_error_text(obj.error_details)
+        if text:
+            return problem(error_explain(text), text)
         if "order" in details:
             return details["order"]
         return ""

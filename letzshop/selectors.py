@@ -76,3 +76,15 @@ def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
         return queue_list(store=store).get(pk=item_id)
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
         raise NotFound(gettext("Queue item %(id)s not found.") % {"id": item_id}) from None
+
+
+def user_names(*, values) -> dict[int, str]:
+    """The names of the people whose ids ``values`` hold (sync log's ``triggered_by``), in one
+    query: full name, else user name."""
+    from django.contrib.auth import get_user_model
+
+    ids = {int(value) for value in values if str(value or "").isdigit() and len(str(value)) < 19}
+    if not ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=ids).only("pk", "username", "first_name", "last_name")
+    return {user.pk: user.get_full_name() or user.get_username() for user in users}

@@ -13,6 +13,7 @@ from config.admin_helpers import (
     BigListMixin,
     ChangeListTitleMixin,
     StoreColumnMixin,
+    address_block,
     admin_url,
     badge,
     status_badge,
@@ -111,13 +112,21 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, Fulfilmen
                     "tracking_number",
                     "tracking_url",
                     "shipped_at",
-                    "shipping_address",
-                    "billing_address",
+                    "shipping_address_shown",
+                    "billing_address_shown",
                 ]
             },
         ),
     ]
-    readonly_fields = ["number", "customer_name"]
+    readonly_fields = ["number", "customer_name", "shipping_address_shown", "billing_address_shown"]
+
+    @admin.display(description=_("shipping address"))
+    def shipping_address_shown(self, obj):
+        return address_block(obj.shipping_address)
+
+    @admin.display(description=_("billing address"))
+    def billing_address_shown(self, obj):
+        return address_block(obj.billing_address)
 
     def page_annotate(self, rows):
         counts = exception_counts_by_order(order_ids=[row.pk for row in rows])

@@ -137,7 +137,8 @@ def _fulfil_buttons(letzshop_order: LetzshopOrder | None, order: Order | None) -
     if letzshop_order is not None:
         if any(unit.get("state") == "unconfirmed" for unit in letzshop_order.inventory_units):
             buttons += [("confirm_orders", _("Confirm")), ("decline_orders", _("Decline…"))]
-        buttons.append(("set_tracking", _("Set tracking…")))
+        if not letzshop_order.every_unit_declined:  # nothing to ship, nothing to track
+            buttons.append(("set_tracking", _("Set tracking…")))
     if order is not None and order.status in SHIPPABLE:
         buttons.append(("mark_shipped", _("Mark shipped…")))
     return buttons

@@ -4,8 +4,9 @@ import json
 from typing import Any
 
 from django.utils.formats import date_format, time_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 
 def badge(text: Any, tone: str = "neutral") -> str:
@@ -51,3 +52,36 @@ def pretty_json(value: Any) -> str:
         return "-"
     text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     return format_html('<pre class="ls-json">{}</pre>', text)
+
+
+def problem(sentence: str, detail: str = "") -> str:
+    """A failure as a person reads it: the sentence, then the technical text behind a
+    "Details" toggle for whoever investigates."""
+    if not sentence and not detail:
+        return "-"
+    if not detail or detail == sentence:
+        return format_html('<span class="ls-error-text">{}</span>', sentence or detail)
+    return format_html(
+        '<div class="ls-problem"><span class="ls-error-text">{}</span>'
+        '<details class="ls-details"><summary>{}</summary><code>{}</code></details></div>',
+        sentence,
+        gettext("Details"),
+        detail,
+    )
+
+
+def address_block(address: Any) -> str:
+    """A postal address as it is written on an envelope, one line per part, not JSON."""
+    if not isinstance(address, dict) or not any(address.values()):
+        return "-"
+    name = " ".join(filter(None, [address.get("first_name"), address.get("last_name")]))
+    street = " ".join(filter(None, [address.get("street_number"), address.get("street_name")]))
+    town = " ".join(filter(None, [address.get("zip_code"), address.get("city")]))
+    country = address.get("country_name") or address.get("country")
+    lines = [line for line in (name, address.get("company"), street, town, country) if line]
+    phone = address.get("phone")
+    return format_html(
+        '<address class="ls-address">{}{}</address>',
+        format_html_join(format_html("<br>"), "{}", ((line,) for line in lines)),
+        format_html('<br><span class="ls-muted">{}</span>', phone) if phone else "",
+    )

@@ -101,7 +101,7 @@
   });
 
   window.ExceptionDialogs = {
-    // exception: {id, original_gtin, product_name}; onDone(message) after success.
+    // exception: {id, original_gtin, product_name, exception_type}; onDone(message) after success.
     resolve(exception, { onDone, trigger }) {
       current = { exception, onDone, trigger };
       resolveForm.reset();
@@ -110,8 +110,22 @@
       resultsStatus.textContent = "";
       document.getElementById("resolve-about").textContent = about(exception);
       const applyRow = applyAll.closest(".checkbox");
-      applyRow.hidden = !exception.original_gtin;
-      document.getElementById("apply-all-label").textContent = t(gettext("Apply to all pending exceptions with GTIN %(gtin)s"), { gtin: exception.original_gtin || "" });
+      // Several products with this GTIN: one product for every order would be wrong for some.
+      const several = exception.exception_type === "duplicate_gtin";
+      applyRow.hidden = !exception.original_gtin || several;
+      document.getElementById("apply-all-duplicate").hidden = !several;
+      const applyLabel = document.getElementById("apply-all-label");
+      applyLabel.textContent = t(gettext("Apply to all pending exceptions with GTIN %(gtin)s"), { gtin: exception.original_gtin || "" });
+      if (exception.original_gtin && !several) {
+        // How many it would touch, as the admin says.
+        api("GET", "order-exceptions", { params: { status: "pending", gtin: exception.original_gtin, page_size: 1 } }).then((response) => {
+          if (!response.ok || current.exception !== exception) return;
+          const count = response.data.count;
+          applyLabel.textContent = tn(ngettext(
+            "Apply to all pending exceptions with GTIN %(gtin)s (%(count)s in all)",
+            "Apply to all pending exceptions with GTIN %(gtin)s (%(count)s in all)", count), count, { gtin: exception.original_gtin });
+        });
+      }
       searchInput.value = exception.product_name || "";
       resolveDialog.showModal();
       searchInput.focus();
