@@ -213,6 +213,7 @@ def test_a_store_user_finds_confirms_declines_and_sets_tracking(
     expect(reason).to_be_focused()
     reason.fill("Out of stock")
     page.get_by_role("button", name="Decline all units").click()
+    page.locator("#decline-dialog").get_by_role("button", name="Decline").click()
     result = page.locator("#decline-result")
     expect(result).to_contain_text("Decline queued for Letzshop.")
     assert queue_process_due()["completed"] == 1

@@ -1,0 +1,149 @@
+"""What a store's people read and may do, in headless Chromium against the Letzshop sandbox:
+failures in sentences (the technical answer behind "Details"), a decline that asks first, only
+the actions an order allows, and a bulk resolve that says what it touches."""
+
+import pytest
+from playwright.sync_api import expect
+
+from exceptions.models import OrderItemException
+from exceptions.tests.factories import OrderItemExceptionFactory
+from letzshop import selectors
+from letzshop.models import LetzshopFulfillmentQueue
+from letzshop.services.fulfillment import order_confirm, queue_process_due
+from letzshop.services.imports import orders_import
+from letzshop.tests.factories import LetzshopOrderFactory
+from portal.tests.conftest import log_in
+from portal.tests.test_browser import clean_order, unit_states
+from stores.tests.factories import UserFactory
+
+pytestmark = [pytest.mark.frontend, pytest.mark.store_ui, pytest.mark.django_db(transaction=True)]
+
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture
+def imported_store(connected_store, letzshop_sandbox):
+    letzshop_sandbox.state.reset(shipments=12, seed=1)
+    assert orders_import(store=connected_store, triggered_by="test").success
+    return connected_store
+
+
+def other_clean_order(store, *, than):
+    orders = selectors.letzshop_order_list(store=store).filter(blocking_exceptions=0, letzshop_state="unconfirmed")
+    return orders.exclude(pk=than.pk).order_by("pk").first()
+
+
+def test_failures_read_as_sentences_with_the_answer_behind_details(
+    live_server, page, imported_store, store_user, letzshop_sandbox
+):
+    refused = clean_order(imported_store, units=1)
+    letzshop_sandbox.state.update_faults({"fail_next": [401]})
+    order_confirm(order=refused, user=store_user)
+    assert queue_process_due()["failed"] == 1
+    # Letzshop behind a proxy that answers an HTML error page: retried, never shown as HTML.
+    operator = UserFactory(first_name="Olga", last_name="Operator")
+    down = other_clean_order(imported_store, than=refused)
+    letzshop_sandbox.state.update_faults({"fail_next": [503]})
+    order_confirm(order=down, user=operator)
+    queue_process_due()
+    assert LetzshopFulfillmentQueue.objects.get(letzshop_order=down).error_message
+
+    log_in(page, live_server, store_user, next_path="/store/queue/")
+    rows = page.locator("#list-table tbody tr")
+    failed = rows.filter(has_text=refused.letzshop_order_number)
+    expect(failed).to_contain_text("Letzshop refused the API key. Check the key in the Letzshop settings")
+    details = failed.locator("details")
+    expect(details.locator("code")).not_to_be_visible()
+    details.locator("summary", has_text="Details").click()
+    expect(details.locator("code")).to_be_visible()
+    expect(details.locator("code")).to_contain_text("HTTP 401")
+    waiting = rows.filter(has_text=down.letzshop_order_number)
+    expect(waiting).to_contain_text("Letzshop could not be reached or had a problem on its side.")
+    assert "<html" not in page.locator("#list-table").inner_text()
+
+    # The sync log names who started each call: the reader is "You", another person by name.
+    page.goto(f"{live_server.url}/store/logs/")
+    log_rows = page.locator("#list-table tbody tr")
+    expect(log_rows.filter(has_text="Olga Operator").first).to_be_visible()
+    expect(log_rows.filter(has_text="You").first).to_be_visible()
+    expect(page.locator("#list-table")).not_to_contain_text("User ")
+
+    # In French, the same sentence in French.
+    page.goto(f"{live_server.url}/store/queue/")
+    page.locator("#language").select_option("fr")
+    page.locator(".language-switcher button").click()
+    expect(page.locator("#list-table")).to_contain_text("Letzshop a refusé la clé API.")
+    expect(page.locator("#list-table summary").first).to_have_text("Détails")
+
+
+def test_declining_asks_first_and_a_declined_order_offers_no_tracking(
+    live_server, page, imported_store, store_user, letzshop_sandbox
+):
+    order = clean_order(imported_store, units=1)
+    log_in(page, live_server, store_user, next_path=f"/store/orders/{order.pk}/")
+    page.get_by_label("Reason for declining").fill("Out of stock")
+    page.get_by_role("button", name="Decline all units").click()
+    dialog = page.locator("#decline-dialog")
+    expect(dialog).to_be_visible()
+    units = len(order.inventory_units)
+    expect(dialog).to_contain_text(f"{units} unit{'s' if units > 1 else ''} of order {order.letzshop_order_number}")
+    expect(dialog).to_contain_text("cannot be undone")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert not LetzshopFulfillmentQueue.objects.filter(letzshop_order=order).exists()
+
+    page.get_by_role("button", name="Decline all units").click()
+    dialog.get_by_role("button", name="Decline").click()
+    expect(page.locator("#decline-result")).to_contain_text("Decline queued for Letzshop.")
+    assert queue_process_due()["completed"] == 1
+    expect(page.locator("#decline-result")).to_have_text("Done: Letzshop recorded the decline.")
+    assert set(unit_states(letzshop_sandbox, order).values()) == {"confirmed_unavailable"}
+
+    # One word for the state; nothing to ship, so no tracking form.
+    summary = page.locator("#order-summary")
+    expect(summary).to_contain_text("Declined")
+    expect(summary).not_to_contain_text("Confirmed")
+    expect(summary).not_to_contain_text("Rejected")
+    expect(page.locator("#tracking-none")).to_be_visible()
+    expect(page.get_by_role("button", name="Set tracking")).to_be_hidden()
+
+    page.goto(f"{live_server.url}/store/queue/")
+    expect(page.locator("#list-table tbody tr").first).to_contain_text("Decline")
+    expect(page.locator("#list-table")).not_to_contain_text("Reject")
+
+
+def test_bulk_resolve_says_how_many_and_is_not_offered_for_a_gtin_several_products_share(
+    live_server, page, store, store_user
+):
+    shared = OrderItemExceptionFactory(store=store, original_product_name="Mug")
+    OrderItemExceptionFactory(store=store, original_gtin=shared.original_gtin, original_product_name="Mug")
+    OrderItemExceptionFactory(store=store, original_gtin=shared.original_gtin, original_product_name="Mug")
+    several = OrderItemExceptionFactory(
+        store=store, exception_type=OrderItemException.Type.DUPLICATE_GTIN, original_product_name="Lamp"
+    )
+    for exception in (shared, several):
+        LetzshopOrderFactory(store=store, local_order=exception.order)
+
+    log_in(page, live_server, store_user, next_path="/store/exceptions/")
+    rows = page.locator("#list-table tbody tr")
+    rows.filter(has_text="Mug").first.get_by_role("button", name="Resolve").click()
+    dialog = page.locator("#resolve-dialog")
+    expect(dialog.locator("#apply-all-label")).to_contain_text(f"GTIN {shared.original_gtin} (3 in all)")
+    expect(dialog.locator("#apply-all-duplicate")).to_be_hidden()
+    dialog.get_by_role("button", name="Cancel").click()
+
+    rows.filter(has_text="Lamp").get_by_role("button", name="Resolve").click()
+    expect(dialog.get_by_label("Apply to all", exact=False)).to_be_hidden()
+    expect(dialog.locator("#apply-all-duplicate")).to_be_visible()
+    expect(dialog.locator("#apply-all-duplicate")).to_contain_text("Several products of your catalog have this GTIN")
+
+
+def test_the_ignore_dialog_says_the_exception_still_blocks_and_what_to_do(live_server, page, store, store_user):
+    exception = OrderItemExceptionFactory(store=store, original_product_name="Vase")
+    LetzshopOrderFactory(store=store, local_order=exception.order)
+    log_in(page, live_server, store_user, next_path="/store/exceptions/")
+    page.locator("#list-table tbody tr", has_text="Vase").get_by_role("button", name="Ignore").click()
+    dialog = page.locator("#ignore-dialog")
+    expect(dialog).to_contain_text("still blocks the order's confirmation")
+    expect(dialog).to_contain_text("decline this item's units on the order page")
+    expect(dialog).to_contain_text("resolve it with the right product instead")
