@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
@@ -82,6 +83,6 @@ def address_block(address: Any) -> str:
     phone = address.get("phone")
     return format_html(
         '<address class="ls-address">{}{}</address>',
-        format_html_join(format_html("<br>"), "{}", ((line,) for line in lines)),
+        format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)),
         format_html('<br><span class="ls-muted">{}</span>', phone) if phone else "",
     )
