@@ -9,8 +9,10 @@ built from a DISTINCT over the listed table, a date hierarchy.
 from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_helpers import (
@@ -206,7 +208,17 @@ class LetzshopStoreAdmin(LetzshopAdmin):
 
 @admin.register(LetzshopOrder)
 class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentActionsMixin, LetzshopAdmin):
-    list_display = ["order_number", "store", "customer", "total", "status", "exceptions", "shipping", "created"]
+    list_display = [
+        "order_number",
+        "store",
+        "customer",
+        "total",
+        "status",
+        "exceptions",
+        "shipping",
+        "ordered",
+        "created",
+    ]
     list_display_links = ["order_number"]
     changelist_title = _("Letzshop orders")
     list_filter = [
@@ -261,6 +273,17 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
     @admin.display(description=_("customer"))
     def customer(self, obj):
         return format_html('{}<br><span class="ls-muted">{}</span>', obj.customer_name, obj.customer_email)
+
+    @admin.display(description=_("ordered"), ordering="local_order__ordered_at")
+    def ordered(self, obj):
+        """When the customer ordered; when it was imported, below."""
+        ordered_at = obj.local_order.ordered_at if obj.local_order_id else None
+        return format_html(
+            '{}<br><span class="ls-muted">{} {}</span>',
+            when(ordered_at or obj.created_at),
+            _("imported"),
+            date_format(localtime(obj.created_at), "SHORT_DATE_FORMAT"),
+        )
 
     @admin.display(description=_("imported"), ordering="id")
     def created(self, obj):

@@ -6,7 +6,9 @@ from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
 from django.db import models
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_helpers import (
@@ -75,7 +77,7 @@ def item_match_badge(item: OrderItem) -> str:
 
 @admin.register(Order)
 class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, FulfilmentActionsMixin, admin.ModelAdmin):
-    list_display = ["number", "store", "customer", "total", "state", "exceptions", "shipping", "created"]
+    list_display = ["number", "store", "customer", "total", "state", "exceptions", "shipping", "ordered"]
     list_display_links = ["number"]
     changelist_title = _("All orders")
     list_filter = [
@@ -177,6 +179,16 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, Fulfilmen
     @admin.display(description=_("total"))
     def total(self, obj):
         return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+
+    @admin.display(description=_("ordered"), ordering="ordered_at")
+    def ordered(self, obj):
+        """When the customer ordered; when it was imported, below."""
+        return format_html(
+            '{}<br><span class="ls-muted">{} {}</span>',
+            when(obj.ordered_at or obj.created_at),
+            _("imported"),
+            date_format(localtime(obj.created_at), "SHORT_DATE_FORMAT"),
+        )
 
     @admin.display(description=_("created"), ordering="id")
     def created(self, obj):

@@ -143,6 +143,9 @@ class LetzshopOrderSerializer(serializers.ModelSerializer):
     shipment_number = serializers.CharField(source="local_order.shipment_number", default="", read_only=True)
     shipping_carrier = serializers.CharField(source="local_order.shipping_carrier", default="", read_only=True)
     order_status = serializers.CharField(source="local_order.status", default=None, read_only=True)
+    ordered_at = serializers.DateTimeField(
+        source="local_order.ordered_at", default=None, read_only=True, help_text="When the customer ordered."
+    )
     has_exceptions = serializers.BooleanField(read_only=True)
     blocking_exceptions = serializers.IntegerField(read_only=True)
 
@@ -169,10 +172,16 @@ class LetzshopOrderSerializer(serializers.ModelSerializer):
             "has_exceptions",
             "blocking_exceptions",
             "inventory_units",
+            "ordered_at",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class OrderCountsSerializer(serializers.Serializer):
+    all = serializers.IntegerField()
+    states = serializers.DictField(child=serializers.IntegerField(), help_text="Orders per Letzshop state.")
 
 
 class OrderItemExceptionBriefSerializer(serializers.Serializer):

@@ -411,11 +411,13 @@ def test_a_user_of_two_stores_switches_and_sees_only_its_stores(live_server, pag
     # Keyboard: the first Tab reaches "Skip to main content", which leads into the page.
     page.goto(f"{live_server.url}/store/orders/")
     expect(rows).to_have_count(1)
+    expect(page.locator("#state-tabs a").first).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Search")).to_be_focused()
+    # The tabs of the orders' states come first, then the filters.
+    expect(page.locator("#state-tabs a").first).to_be_focused()
 
 
 UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]

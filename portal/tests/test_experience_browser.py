@@ -2,7 +2,10 @@
 failures in sentences (the technical answer behind "Details"), a decline that asks first, only
 the actions an order allows, and a bulk resolve that says what it touches."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from exceptions.models import OrderItemException
@@ -147,3 +150,34 @@ def test_the_ignore_dialog_says_the_exception_still_blocks_and_what_to_do(live_s
     expect(dialog).to_contain_text("still blocks the order's confirmation")
     expect(dialog).to_contain_text("decline this item's units on the order page")
     expect(dialog).to_contain_text("resolve it with the right product instead")
+
+
+def test_orders_open_on_what_to_confirm_newest_order_first_with_a_tab_per_state(live_server, page, store, store_user):
+    now = timezone.now()
+    # Imported in this order: an old order first brought in last, as when a history is imported.
+    recent = LetzshopOrderFactory(store=store, local_order__ordered_at=now - timedelta(hours=1))
+    older = LetzshopOrderFactory(store=store, local_order__ordered_at=now - timedelta(days=30))
+    for n in range(3):
+        LetzshopOrderFactory(
+            store=store, letzshop_state="confirmed", local_order__ordered_at=now - timedelta(days=40 + n)
+        )
+    LetzshopOrderFactory(store=store, letzshop_state="shipped", local_order__ordered_at=now - timedelta(days=60))
+
+    log_in(page, live_server, store_user, next_path="/store/orders/")
+    tabs = page.locator("#state-tabs")
+    expect(tabs.get_by_role("link", name="To confirm 2")).to_have_attribute("aria-current", "page")
+    expect(tabs.get_by_role("link", name="Confirmed 3")).to_be_visible()
+    expect(tabs.get_by_role("link", name="Shipped 1")).to_be_visible()
+    expect(tabs.get_by_role("link", name="All 6")).to_be_visible()
+    rows = page.locator("#list-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(recent.letzshop_order_number)
+    expect(rows.nth(1)).to_contain_text(older.letzshop_order_number)
+    expect(page.locator("#list-table thead")).to_contain_text("Ordered")
+
+    tabs.get_by_role("link", name="Confirmed 3").click()
+    expect(rows).to_have_count(3)
+    expect(page.locator("#state-tabs [aria-current=page]")).to_contain_text("Confirmed")
+    tabs.get_by_role("link", name="All 6").click()
+    expect(rows).to_have_count(6)
+    expect(rows.nth(0)).to_contain_text(recent.letzshop_order_number)

@@ -1,7 +1,24 @@
 /* Orders: the store's Letzshop orders, with filters and search. */
 (function () {
   "use strict";
-  const { h, tn, fmt, time, statusBadge, badge, listPage, orderUrl } = window.Portal;
+  const { api, h, tn, fmt, time, label, statusBadge, badge, listPage, orderUrl } = window.Portal;
+
+  // One tab per Letzshop state with its count, "To confirm" first: the page opens on it.
+  const TABS = ["unconfirmed", "confirmed", "shipped", "delivered", "returned", ""];
+
+  async function tabs() {
+    const response = await api("GET", "letzshop/orders/counts");
+    if (!response.ok) return;
+    const { all, states } = response.data;
+    const current = new URLSearchParams(window.location.search).get("state") ?? "unconfirmed";
+    document.getElementById("state-tabs").replaceChildren(...TABS.map((state) => {
+      const name = state === "unconfirmed" ? gettext("To confirm") : state ? label("letzshop_state", state) : gettext("All");
+      const count = state ? states[state] || 0 : all;
+      return h("li", null, h("a", {
+        href: "?state=" + state, "aria-current": state === current ? "page" : null, dataset: { state },
+      }, name, " ", h("span", { class: "tab-count" }, fmt.number(count))));
+    }));
+  }
 
   // Dates are days in the form; the API takes times (the day's start and end, local time).
   function params(values) {
@@ -15,7 +32,7 @@
     path: { url: "letzshop/orders", params },
     columns: [
       (o) => [h("a", { href: orderUrl(o.id) }, o.letzshop_order_number || o.letzshop_shipment_id), h("span", { class: "small" }, o.shipment_number)],
-      (o) => time(o.created_at),
+      (o) => time(o.ordered_at || o.created_at),
       (o) => [o.customer_name, h("span", { class: "small" }, o.customer_email)],
       (o) => h("td", { class: "num" }, fmt.money(o.total_amount, o.currency)),
       (o) => statusBadge("letzshop_state", o.letzshop_state),
@@ -26,5 +43,7 @@
     ],
     summary: (count) => tn(ngettext("%(count)s order", "%(count)s orders", count), count),
     empty: gettext("No orders match. Import orders from the Overview page, or clear the filters."),
+    defaults: { state: "unconfirmed" },
   }).load();
+  tabs();
 })();
