@@ -389,7 +389,7 @@ def test_a_user_of_two_stores_switches_and_sees_only_its_stores(live_server, pag
     # Two stores: the portal asks which one first.
     expect(page.get_by_role("heading", name="Choose a store")).to_be_visible()
     page.get_by_role("button", name=store.name).click()
-    expect(page).to_have_url(re.compile(r"/store/orders/$"))
+    expect(page).to_have_url(re.compile(r"/store/orders/(\?state=unconfirmed)?$"))
     rows = page.locator("#list-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("First Customer")
