@@ -46,6 +46,7 @@ from letzshop.models import (
     SyncStatus,
 )
 from letzshop.wording import error_explain, sync_log_error_text, trigger_label
+from orders.selectors import carrier_names
 from stores.admin_filters import StoreFilter
 
 
@@ -253,8 +254,10 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
 
     def page_annotate(self, rows):
         counts = exception_counts_by_order(order_ids=[row.local_order_id for row in rows if row.local_order_id])
+        names = carrier_names()
         for row in rows:
             row.blocking_exceptions, row.exception_count = counts.get(row.local_order_id, (0, 0))
+            row.carrier_names = names
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # read-only: every change is an action through the services
@@ -319,7 +322,11 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
 
     @admin.display(description=_("carrier"))
     def carrier(self, obj):
-        return (obj.local_order.shipping_carrier if obj.local_order_id else "") or obj.tracking_carrier or "-"
+        code = (obj.local_order.shipping_carrier if obj.local_order_id else "") or obj.tracking_carrier
+        names = getattr(obj, "carrier_names", None)
+        if names is None:
+            names = carrier_names() if code else {}
+        return names.get(code, code) or "-"
 
     @admin.display(description=_("shipment number"))
     def shipment_number(self, obj):

@@ -32,7 +32,7 @@ from config.admin_helpers import (
 from config.errors import Conflict, InvalidInput, ServiceError
 from exceptions.selectors import blocking_exception_count
 from letzshop import selectors
-from letzshop.admin_forms import CARRIER_SUGGESTIONS, CredentialsForm, DeclineForm, TrackingFormSet
+from letzshop.admin_forms import CredentialsForm, DeclineForm, TrackingFormSet
 from letzshop.crypto import CredentialsDecryptionError
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncStatus
 from letzshop.services import credentials as credentials_services
@@ -41,6 +41,7 @@ from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
 from letzshop.wording import error_explain
 from orders.admin_views import orders_mark_shipped
+from orders.selectors import carrier_names
 
 RECENT_ROWS = 10
 
@@ -378,7 +379,7 @@ def orders_set_tracking(modeladmin, request, queryset, *, action: str):
             "title": _("Set tracking"),
             "intro": _("The tracking is kept on the order at once and sent to Letzshop through the queue."),
             "submit_label": _("Set tracking"),
-            "carrier_suggestions": CARRIER_SUGGESTIONS,
+            "carrier_suggestions": carrier_names(),
         },
     )
 

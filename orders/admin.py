@@ -27,6 +27,7 @@ from letzshop.admin_views import FulfilmentActionsMixin
 from orders import admin_views
 from orders.admin_filters import CarrierFilter
 from orders.models import Order, OrderItem, ShippingCarrier
+from orders.selectors import carrier_names
 from stores.admin_filters import StoreFilter
 
 
@@ -132,8 +133,10 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, Fulfilmen
 
     def page_annotate(self, rows):
         counts = exception_counts_by_order(order_ids=[row.pk for row in rows])
+        names = carrier_names()
         for row in rows:
             row.blocking_exceptions = counts.get(row.pk, (0, 0))[0]
+            row.carrier_name = names.get(row.shipping_carrier, row.shipping_carrier)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -213,7 +216,10 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, Fulfilmen
                 _("Shipping label"),
             )
         return format_html(
-            '{}<br><span class="ls-muted">{}</span>{}', obj.shipping_carrier or "-", obj.tracking_number, label
+            '{}<br><span class="ls-muted">{}</span>{}',
+            getattr(obj, "carrier_name", obj.shipping_carrier) or "-",
+            obj.tracking_number,
+            label,
         )
 
 

@@ -18,10 +18,10 @@ from config.admin_helpers import (
     selection_too_big,
     warning,
 )
-from letzshop.admin_forms import CARRIER_SUGGESTIONS
 from letzshop.models import LetzshopOrder
 from orders.admin_forms import ShipFormSet
 from orders.models import Order, OrderItem
+from orders.selectors import carrier_names
 from orders.services import order_mark_shipped, shipping_label
 
 QUEUE_ROWS_SHOWN = 20
@@ -76,7 +76,7 @@ def orders_mark_shipped(modeladmin, request, queryset, *, action: str):
                 "To send a tracking number to Letzshop, use Set tracking."
             ),
             "submit_label": _("Mark shipped"),
-            "carrier_suggestions": CARRIER_SUGGESTIONS,
+            "carrier_suggestions": carrier_names(),
         },
     )
 

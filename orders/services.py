@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from config.errors import Conflict, InvalidInput
+from orders.carriers import KNOWN_CARRIERS, carrier_code
 from orders.models import Order, ShippingCarrier
 
 
@@ -93,9 +94,23 @@ def order_mark_shipped(
     if tracking_url:
         order.tracking_url = tracking_url[:500]
     if shipping_carrier:
-        order.shipping_carrier = shipping_carrier.strip()[:64]
+        order.shipping_carrier = carrier_code(shipping_carrier)
+        carriers_register(carriers={order.shipping_carrier: shipping_carrier})
     order.save()
     return order
+
+
+def carriers_register(*, carriers: dict[str, str]) -> None:
+    """Add the carriers ``{code: name}`` that Settings > Shipping does not list yet (one INSERT
+    that leaves existing rows as they are), so that every carrier an order names has one code
+    and one name everywhere: filters, labels, suggestions."""
+    rows = [
+        ShippingCarrier(code=code[:64], name=(KNOWN_CARRIERS.get(code) or name or code).strip()[:100])
+        for code, name in carriers.items()
+        if code
+    ]
+    if rows:
+        ShippingCarrier.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def shipping_label(*, order: Order) -> dict[str, Any]:

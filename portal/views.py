@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from config.errors import NotFound
 from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN
+from orders.selectors import carrier_names
 from portal.labels import portal_labels
 from portal.selectors import (
     PortalStore,
@@ -28,8 +29,6 @@ from portal.selectors import (
 )
 
 SESSION_STORE = "portal_store_id"
-# Suggestions of the tracking form (common carriers and those Letzshop ships with).
-CARRIERS = ("dhl", "ups", "fedex", "post_lu", "dpd", "gls", "greco", "colissimo", "xpresslogistics")
 
 
 def _safe_next(request, default: str) -> str:
@@ -159,7 +158,9 @@ class OrderDetailView(PortalPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["order_id"] = self.kwargs["order_id"]
-        context["carriers"] = CARRIERS
+        # Suggestions of the tracking form: the carriers of Settings > Shipping, code and name.
+        context["carriers"] = carrier_names()
+        context["portal_config"]["labels"] = {**context["portal_config"]["labels"], "carrier": context["carriers"]}
         context["portal_config"]["orderId"] = self.kwargs["order_id"]
         return context
 

@@ -38,6 +38,7 @@ from letzshop.services.incidents import import_run_ended
 from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map, state_fingerprint
 from letzshop.services.sync_log import sync_log_start
 from orders.models import Order, OrderItem
+from orders.services import carriers_register
 from stores.models import Store
 from stores.selectors import products_by_gtin
 from stores.services import placeholder_product_get
@@ -275,6 +276,15 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
     if not new and not changed:
         return outcome
     touched = new + [m for m, _ in changed]
+    # Every carrier an order names is listed in Settings > Shipping (one INSERT, none if no
+    # shipment of the page names a carrier).
+    carriers_register(
+        carriers={
+            m.order["shipping_carrier"]: m.letzshop["tracking_carrier"]
+            for m in touched
+            if m.order.get("shipping_carrier")
+        }
+    )
     gtins = {item.gtin.gtin14 for m in touched for item in m.items if item.gtin.is_valid}
     catalog = products_by_gtin(store=store, gtins=gtins)
 

@@ -129,3 +129,31 @@ def test_no_bulk_resolve_for_a_gtin_several_products_share(admin_page, store):
     page.goto(f"{page.base_url}/admin/exceptions/orderitemexception/{single.pk}/ignore/")
     expect(page.locator("#ls-ignore-blocks")).to_contain_text("still blocks the order's confirmation")
     expect(page.locator("#ls-ignore-blocks")).to_contain_text("decline this item's units")
+
+
+def test_one_carrier_notion_the_filter_lists_every_carrier_seen(admin_page, imported_store):
+    from orders.models import Order, ShippingCarrier
+
+    page = admin_page
+    seen = set(
+        Order.objects.filter(store=imported_store)
+        .exclude(shipping_carrier="")
+        .values_list("shipping_carrier", flat=True)
+    )
+    assert seen, "the sandbox's orders name carriers"
+    listed = set(ShippingCarrier.objects.values_list("code", flat=True))
+    assert seen <= listed  # every carrier an order names is in Settings > Shipping
+    assert all(code == code.lower() and " " not in code for code in seen)  # codes, not spellings
+
+    page.goto(f"{page.base_url}/admin/letzshop/letzshoporder/?store={imported_store.pk}")
+    carrier_filter = page.locator("#changelist-filter details", has_text="By carrier")
+    for code in seen:
+        name = ShippingCarrier.objects.get(code=code).name
+        link = carrier_filter.get_by_role("link", name=name, exact=True)
+        expect(link).to_have_count(1)
+    code = sorted(seen)[0]
+    name = ShippingCarrier.objects.get(code=code).name
+    carrier_filter.get_by_role("link", name=name, exact=True).click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(Order.objects.filter(store=imported_store, shipping_carrier=code).count())
+    expect(rows.first.locator("td.field-shipping")).to_contain_text(name)

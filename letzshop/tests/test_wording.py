@@ -107,3 +107,20 @@ def test_a_gtin_several_products_share_is_never_resolved_in_bulk(store):
     assert refused.value.field == "apply_to_all_with_gtin"
     assert OrderItemException.objects.filter(store=store, status="pending").count() == 2
     assert exception_resolve(exception=several, product_id=product.pk, user=None) == 1
+
+
+def test_a_carrier_typed_any_way_is_kept_and_sent_as_its_code(store):
+    from letzshop.services.fulfillment import order_set_tracking
+    from orders.models import ShippingCarrier
+    from orders.services import order_mark_shipped
+
+    order = LetzshopOrderFactory(store=store, inventory_units=[{"id": "u1", "state": "confirmed_available"}])
+    item, _ = order_set_tracking(order=order, tracking_number="1Z999", tracking_carrier="DHL Express")
+    order.refresh_from_db()
+    assert order.tracking_carrier == "dhl" and item.payload["tracking_carrier"] == "dhl"
+    assert ShippingCarrier.objects.filter(code="dhl").exists()
+
+    order_mark_shipped(order=order.local_order, shipping_carrier="Swiss Post")
+    order.local_order.refresh_from_db()
+    assert order.local_order.shipping_carrier == "swiss-post"
+    assert ShippingCarrier.objects.get(code="swiss-post").name == "Swiss Post"

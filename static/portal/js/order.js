@@ -51,8 +51,8 @@
       [gettext("Total"), fmt.money(o.total_amount, o.currency)],
       [gettext("Customer"), o.customer_name, h("br"), h("span", { class: "small muted" }, o.customer_email)],
       [gettext("Shipment number"), o.shipment_number],
-      [gettext("Carrier"), o.shipping_carrier],
-      [gettext("Tracking"), o.tracking_number ? `${o.tracking_number} (${o.tracking_carrier || "—"})` : null],
+      [gettext("Carrier"), o.shipping_carrier ? label("carrier", o.shipping_carrier) : null],
+      [gettext("Tracking"), o.tracking_number ? `${o.tracking_number} (${o.tracking_carrier ? label("carrier", o.tracking_carrier) : "—"})` : null],
       [gettext("Imported"), time(o.created_at)],
       [gettext("Updated"), time(o.updated_at)],
     ]);
@@ -153,7 +153,7 @@
     trackingForm.hidden = nothingToShip;
     document.getElementById("tracking-current").hidden = nothingToShip;
     document.getElementById("tracking-current").textContent = o.tracking_number
-      ? t(gettext("Current tracking: %(number)s (%(carrier)s)."), { number: o.tracking_number, carrier: o.tracking_carrier || "—" })
+      ? t(gettext("Current tracking: %(number)s (%(carrier)s)."), { number: o.tracking_number, carrier: o.tracking_carrier ? label("carrier", o.tracking_carrier) : "—" })
       : gettext("No tracking number yet. Confirm the order first, then add the carrier's tracking number.");
     if (!trackingForm.elements.tracking_carrier.value) trackingForm.elements.tracking_carrier.value = o.tracking_carrier || o.shipping_carrier || "";
   }
