@@ -203,6 +203,8 @@ TIME_ZONE = "Europe/Luxembourg"
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
+# English dates as in the UK and Luxembourg (config/formats/en), like the portal's en-GB.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"

@@ -16,6 +16,9 @@ from stores.api.me import MeView
 
 handler500 = "config.outages.server_error"
 
+# The admin's "View site" opens the store portal, not the admin again.
+admin.site.site_url = "/store/"
+
 API_APPS = (merchants_urls, stores_urls, notifications_urls, orders_urls, exceptions_urls, letzshop_urls)
 
 admin_api = [pattern for app in API_APPS for pattern in app.admin_urlpatterns]

@@ -21,6 +21,7 @@ from config.admin_helpers import (
     StoreColumnMixin,
     admin_url,
     badge,
+    money,
     outcomes_report,
     pretty_json,
     problem,
@@ -230,8 +231,9 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
         LetzshopCarrierFilter,
         ("created_at", DateFieldListFilter),
     ]
-    search_fields = ["=letzshop_order_number", "=letzshop_shipment_id", "customer_email", "customer_name"]
-    search_help_text = _("Order number or shipment id (exact), customer email or name.")
+    # An order number by its beginning, as the portal finds it ("R5323" finds R532332163).
+    search_fields = ["^letzshop_order_number", "=letzshop_shipment_id", "customer_email", "customer_name"]
+    search_help_text = _("Order number (or its beginning), shipment id (exact), customer email or name.")
     list_select_related = ["store", "local_order"]
     list_defer = ("raw_order_data", "local_order__shipping_address", "local_order__billing_address")
     indexed_orderings = {"store": ["-created_at", "-id"]}  # lsorder_store_created_idx
@@ -294,7 +296,7 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
 
     @admin.display(description=_("total"))
     def total(self, obj):
-        return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+        return money(obj.total_amount, obj.currency)
 
     @admin.display(description=_("Letzshop state / sync"))
     def status(self, obj):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
@@ -297,7 +298,9 @@ class LetzshopSyncLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_operation_type_display()} {self.status} @ {self.started_at:%Y-%m-%d %H:%M}"
+        # In the site's time zone, as the page's fields below the title.
+        started = timezone.localtime(self.started_at)
+        return f"{self.get_operation_type_display()} {self.get_status_display()} @ {started:%Y-%m-%d %H:%M}"
 
 
 class LetzshopStore(Store):

@@ -18,6 +18,7 @@ from config.admin_helpers import (
     address_block,
     admin_url,
     badge,
+    money,
     status_badge,
     when,
 )
@@ -89,8 +90,8 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, Fulfilmen
         CarrierFilter,
         ("created_at", DateFieldListFilter),
     ]
-    search_fields = ["=external_order_number", "=shipment_number", "customer_email", "customer_last_name"]
-    search_help_text = _("Order or shipment number (exact), customer email or last name.")
+    search_fields = ["^external_order_number", "=shipment_number", "customer_email", "customer_last_name"]
+    search_help_text = _("Order number (or its beginning), shipment number (exact), customer email or last name.")
     list_select_related = ["store"]
     inlines = [OrderItemInline]
     actions = FulfilmentActionsMixin.fulfilment_actions
@@ -181,7 +182,7 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, Fulfilmen
 
     @admin.display(description=_("total"))
     def total(self, obj):
-        return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+        return money(obj.total_amount, obj.currency)
 
     @admin.display(description=_("ordered"), ordering="ordered_at")
     def ordered(self, obj):

@@ -13,7 +13,7 @@ from config.admin_helpers.actions import (
     selection_too_big,
 )
 from config.admin_helpers.changelist import BigListMixin, ChangeListTitleMixin, StoreColumnMixin
-from config.admin_helpers.display import TONES, address_block, badge, pretty_json, problem, status_badge, when
+from config.admin_helpers.display import TONES, address_block, badge, money, pretty_json, problem, status_badge, when
 from config.admin_helpers.outcomes import SUBJECTS_SHOWN, Outcome, error, outcomes_report, success, warning
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "badge",
     "error",
     "form_error",
+    "money",
     "outcomes_report",
     "per_order_form_action",
     "pretty_json",

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format, number_format, time_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -85,4 +85,16 @@ def address_block(address: Any) -> str:
         '<address class="ls-address">{}{}</address>',
         format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)),
         format_html('<br><span class="ls-muted">{}</span>', phone) if phone else "",
+    )
+
+
+def money(amount: Any, currency: str = "EUR") -> str:
+    """An amount as the language writes it ("34.22 EUR", "34,22 EUR"), on one line, as on
+    the detail pages."""
+    if amount is None:
+        return "-"
+    return format_html(
+        '<span class="ls-nowrap">{} {}</span>',
+        number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True),
+        currency,
     )

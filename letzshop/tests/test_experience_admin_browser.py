@@ -3,6 +3,8 @@ Save & Test that keeps a working key, failures in sentences with the answer behi
 names for who started a sync, addresses and unit states in words, only the actions an order
 allows, and no bulk resolve for a GTIN several products share."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -157,3 +159,16 @@ def test_one_carrier_notion_the_filter_lists_every_carrier_seen(admin_page, impo
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(Order.objects.filter(store=imported_store, shipping_carrier=code).count())
     expect(rows.first.locator("td.field-shipping")).to_contain_text(name)
+
+
+def test_small_things_prefix_search_view_site_english_dates_and_a_favicon(admin_page, imported_store):
+    page = admin_page
+    order = LetzshopOrder.objects.filter(store=imported_store).order_by("id").first()
+    prefix = order.letzshop_order_number[:-3]
+    page.goto(f"{page.base_url}/admin/letzshop/letzshoporder/?q={prefix}")
+    expect(page.locator("#result_list tbody tr", has_text=order.letzshop_order_number)).to_have_count(1)
+    expect(page.get_by_role("link", name="View site")).to_have_attribute("href", "/store/")
+    expect(page.locator("link[rel=icon]")).to_have_attribute("href", re.compile(r"favicon\.svg$"))
+    # English dates day first, as in the portal (en-GB), not Django's US default.
+    when = page.locator("#result_list tbody tr .ls-when").first.inner_text()
+    assert re.match(r"\d{2}/\d{2}/\d{4}", when), when

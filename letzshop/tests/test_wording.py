@@ -124,3 +124,16 @@ def test_a_carrier_typed_any_way_is_kept_and_sent_as_its_code(store):
     order.local_order.refresh_from_db()
     assert order.local_order.shipping_carrier == "swiss-post"
     assert ShippingCarrier.objects.get(code="swiss-post").name == "Swiss Post"
+
+
+def test_money_in_admin_lists_is_written_as_the_language_writes_it():
+    from decimal import Decimal
+
+    from config.admin_helpers import money
+
+    with override("de"):
+        assert "1.234,50 EUR" in money(Decimal("1234.5"), "EUR")
+    with override("fr"):
+        assert "234,50" in money(Decimal("1234.5"), "EUR")
+    with override("en"):
+        assert "1,234.50 EUR" in money(Decimal("1234.5"), "EUR")

@@ -2,6 +2,7 @@
 failures in sentences (the technical answer behind "Details"), a decline that asks first, only
 the actions an order allows, and a bulk resolve that says what it touches."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,20 @@ def test_orders_open_on_what_to_confirm_newest_order_first_with_a_tab_per_state(
     tabs.get_by_role("link", name="All 6").click()
     expect(rows).to_have_count(6)
     expect(rows.nth(0)).to_contain_text(recent.letzshop_order_number)
+
+
+def test_the_product_search_follows_typing_and_starts_empty(live_server, page, store, store_user):
+    from stores.tests.factories import ProductFactory
+
+    ProductFactory(store=store, name="Quetsch Jam 320g", sku="JAM-320")
+    exception = OrderItemExceptionFactory(store=store, original_product_name="Confiture de quetsches")
+    LetzshopOrderFactory(store=store, local_order=exception.order)
+    log_in(page, live_server, store_user, next_path="/store/exceptions/")
+    page.locator("#list-table tbody tr", has_text="Confiture").get_by_role("button", name="Resolve").click()
+    search = page.get_by_label("Find the product in your catalog")
+    expect(search).to_have_value("")
+    search.press_sequentially("quetsch", delay=20)  # no Enter, no button
+    dialog = page.locator("#resolve-dialog")
+    expect(dialog.locator("#product-results-status")).to_have_text("1 product found.")
+    expect(dialog.get_by_role("radio", name=re.compile("Quetsch Jam"))).to_be_visible()
+    expect(page.locator("link[rel=icon]")).to_have_attribute("href", re.compile(r"favicon\.svg$"))

@@ -56,6 +56,12 @@
   searchInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); search(); }
   });
+  // Results follow what is typed (after a short pause), as in the admin.
+  let typing = null;
+  searchInput.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(search, 300);
+  });
 
   resolveForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -126,7 +132,8 @@
             "Apply to all pending exceptions with GTIN %(gtin)s (%(count)s in all)", count), count, { gtin: exception.original_gtin });
         });
       }
-      searchInput.value = exception.product_name || "";
+      // Empty: the item's name as received may be in another language than the catalog's.
+      searchInput.value = "";
       resolveDialog.showModal();
       searchInput.focus();
       search();
