@@ -219,7 +219,6 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
         "exceptions",
         "shipping",
         "ordered",
-        "created",
     ]
     list_display_links = ["order_number"]
     changelist_title = _("Letzshop orders")
