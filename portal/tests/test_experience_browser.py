@@ -199,3 +199,30 @@ def test_the_product_search_follows_typing_and_starts_empty(live_server, page, s
     expect(dialog.locator("#product-results-status")).to_have_text("1 product found.")
     expect(dialog.get_by_role("radio", name=re.compile("Quetsch Jam"))).to_be_visible()
     expect(page.locator("link[rel=icon]")).to_have_attribute("href", re.compile(r"favicon\.svg$"))
+
+
+def test_confirming_several_orders_reports_each_and_skips_the_blocked(
+    live_server, page, imported_store, store_user, letzshop_sandbox
+):
+    clean = list(
+        selectors.letzshop_order_list(store=imported_store)
+        .filter(blocking_exceptions=0, letzshop_state="unconfirmed")
+        .order_by("pk")[:2]
+    )
+    blocked = selectors.letzshop_order_list(store=imported_store).filter(blocking_exceptions__gt=0).first()
+    log_in(page, live_server, store_user, next_path="/store/orders/?state=unconfirmed")
+    button = page.get_by_role("button", name="Confirm selected orders")
+    expect(button).to_be_disabled()
+    expect(page.get_by_label(f"Select order {blocked.letzshop_order_number}")).to_be_disabled()
+    for order in clean:
+        page.get_by_label(f"Select order {order.letzshop_order_number}").check()
+    button.click()
+    report = page.locator("#bulk-result li")
+    expect(report).to_have_count(2)
+    for order in clean:
+        expect(report.filter(has_text=order.letzshop_order_number)).to_contain_text("confirmation queued for Letzshop")
+    assert LetzshopFulfillmentQueue.objects.filter(letzshop_order__in=clean).count() == 2
+    assert not LetzshopFulfillmentQueue.objects.filter(letzshop_order=blocked).exists()
+    assert queue_process_due()["completed"] == 2
+    for order in clean:
+        assert set(unit_states(letzshop_sandbox, order).values()) == {"confirmed_available"}

@@ -30,13 +30,21 @@
     dialog.querySelector("[data-close]").addEventListener("click", () => close(dialog));
   }
 
+  let typing = null;
+  let searched = null; // the text whose results are shown: the same search again keeps the choice
+
   async function search() {
+    clearTimeout(typing);
     const text = searchInput.value.trim();
+    if (text === searched) return;
+    searched = text;
     busy(searchButton, true);
     resultsStatus.textContent = gettext("Searching…");
     const response = await api("GET", "products", { params: { search: text, page_size: 20 } });
     busy(searchButton, false);
+    if (searched !== text) return; // a newer search has started meanwhile
     if (!response.ok) {
+      searched = null;
       results.replaceChildren();
       resultsStatus.textContent = window.Portal.errorText(response.data);
       return;
@@ -57,7 +65,6 @@
     if (event.key === "Enter") { event.preventDefault(); search(); }
   });
   // Results follow what is typed (after a short pause), as in the admin.
-  let typing = null;
   searchInput.addEventListener("input", () => {
     clearTimeout(typing);
     typing = setTimeout(search, 300);
@@ -134,6 +141,7 @@
       }
       // Empty: the item's name as received may be in another language than the catalog's.
       searchInput.value = "";
+      searched = null;
       resolveDialog.showModal();
       searchInput.focus();
       search();
