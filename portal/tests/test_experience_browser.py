@@ -226,3 +226,19 @@ def test_confirming_several_orders_reports_each_and_skips_the_blocked(
     assert queue_process_due()["completed"] == 2
     for order in clean:
         assert set(unit_states(letzshop_sandbox, order).values()) == {"confirmed_available"}
+
+
+def test_at_phone_width_a_page_of_25_orders_stays_short(live_server, page, store, store_user):
+    for _ in range(25):
+        LetzshopOrderFactory(store=store)
+    page.set_viewport_size({"width": 375, "height": 812})
+    log_in(page, live_server, store_user, next_path="/store/orders/")
+    rows = page.locator("#list-table tbody tr")
+    expect(rows).to_have_count(25)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    card = rows.first.bounding_box()
+    assert card["height"] < 130, card  # three short lines, not one line per column
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4500, height
+    expect(rows.first.get_by_role("link")).to_be_visible()
+    expect(rows.first).to_contain_text("€59.90")
