@@ -4,6 +4,7 @@ from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyn
 from letzshop.selectors import user_names
 from letzshop.services.credentials import credentials_masked_key
 from letzshop.wording import error_explain, sync_log_error_text, trigger_label
+from orders.services import shipping_label
 
 
 class CredentialsSerializer(serializers.ModelSerializer):
@@ -214,10 +215,20 @@ class LetzshopOrderItemSerializer(serializers.Serializer):
 class LetzshopOrderDetailSerializer(LetzshopOrderSerializer):
     items = serializers.SerializerMethodField()
     customer = serializers.SerializerMethodField()
+    shipping_label = serializers.SerializerMethodField(
+        help_text="The carrier's label: {label_url, message}; label_url is null when it cannot be built, "
+        "and message says why."
+    )
 
     class Meta(LetzshopOrderSerializer.Meta):
-        fields = [*LetzshopOrderSerializer.Meta.fields, "items", "customer"]
+        fields = [*LetzshopOrderSerializer.Meta.fields, "items", "customer", "shipping_label"]
         read_only_fields = fields
+
+    def get_shipping_label(self, obj) -> dict:
+        if obj.local_order is None:
+            return {"label_url": None, "message": None}
+        label = shipping_label(order=obj.local_order)
+        return {"label_url": label["label_url"], "message": label["message"]}
 
     def get_items(self, obj) -> list[dict]:
         if obj.local_order is None:

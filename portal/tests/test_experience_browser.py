@@ -242,3 +242,21 @@ def test_at_phone_width_a_page_of_25_orders_stays_short(live_server, page, store
     assert height < 4500, height
     expect(rows.first.get_by_role("link")).to_be_visible()
     expect(rows.first).to_contain_text("€59.90")
+
+
+def test_an_order_shows_its_shipping_label_or_why_there_is_none(live_server, page, store, store_user):
+    from orders.models import ShippingCarrier
+
+    ShippingCarrier.objects.update_or_create(
+        code="greco", defaults={"name": "Greco", "label_url_prefix": "https://dispatchweb.fr/Tracky/Home/"}
+    )
+    labelled = LetzshopOrderFactory(
+        store=store, local_order__shipping_carrier="greco", local_order__shipment_number="H74683403433"
+    )
+    bare = LetzshopOrderFactory(store=store, local_order__shipping_carrier="", local_order__shipment_number="X1")
+    log_in(page, live_server, store_user, next_path=f"/store/orders/{labelled.pk}/")
+    link = page.locator("#order-summary").get_by_role("link", name="Open the carrier's label")
+    expect(link).to_have_attribute("href", "https://dispatchweb.fr/Tracky/Home/H74683403433")
+    expect(page.locator("#order-summary")).to_contain_text("Greco")  # the carrier's name, not its code
+    page.goto(f"{live_server.url}/store/orders/{bare.pk}/")
+    expect(page.locator("#order-summary")).to_contain_text("This order has no shipping carrier.")

@@ -52,6 +52,9 @@
       [gettext("Customer"), o.customer_name, h("br"), h("span", { class: "small muted" }, o.customer_email)],
       [gettext("Shipment number"), o.shipment_number],
       [gettext("Carrier"), o.shipping_carrier ? label("carrier", o.shipping_carrier) : null],
+      [gettext("Shipping label"), o.shipping_label && o.shipping_label.label_url
+        ? h("a", { href: o.shipping_label.label_url, target: "_blank", rel: "noopener" }, gettext("Open the carrier's label"))
+        : h("span", { class: "small muted" }, (o.shipping_label && o.shipping_label.message) || "—")],
       [gettext("Tracking"), o.tracking_number ? `${o.tracking_number} (${o.tracking_carrier ? label("carrier", o.tracking_carrier) : "—"})` : null],
       [gettext("Imported"), time(o.created_at)],
       [gettext("Updated"), time(o.updated_at)],
