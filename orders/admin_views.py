@@ -122,6 +122,8 @@ def order_page_context(request, *, admin, letzshop_order: LetzshopOrder | None =
         context["label_url"] = admin_url("orders_order_shipping_label", order.pk)
     if letzshop_order is not None:
         context["queue_rows"] = list(letzshop_order.queue_items.order_by("-id")[:QUEUE_ROWS_SHOWN])
+        # An operation on its way: the page follows it until Letzshop has answered (admin.js).
+        context["queue_waiting"] = any(row.status in ("pending", "processing") for row in context["queue_rows"])
         context["inventory_units"] = letzshop_order.inventory_units
     if current is not None and admin.has_fulfil_permission(request):
         context["fulfil_buttons"] = _fulfil_buttons(letzshop_order, order)
