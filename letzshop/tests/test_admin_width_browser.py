@@ -4,14 +4,8 @@ no list cut off, no link hidden past the right edge."""
 import pytest
 from playwright.sync_api import expect
 
-from letzshop.tests import test_admin_browser
+pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui, pytest.mark.usefixtures("shipping_carriers")]
 
-pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui]
-
-admin_page = test_admin_browser.admin_page
-catalog_store = test_admin_browser.catalog_store
-imported_store = test_admin_browser.imported_store
-shipping_carriers = test_admin_browser.shipping_carriers
 
 PAGES = [
     "/admin/letzshop/letzshopstore/",

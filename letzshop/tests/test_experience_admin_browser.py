@@ -13,18 +13,14 @@ from exceptions.tests.factories import OrderItemExceptionFactory
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, StoreLetzshopCredentials
 from letzshop.services.credentials import credentials_api_key, credentials_save
 from letzshop.services.fulfillment import order_confirm, order_reject, queue_process_due
-from letzshop.tests import test_admin_browser
 from sandbox import DEFAULT_API_KEY
 from stores.tests.factories import UserFactory
 
-pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui]
+pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui, pytest.mark.usefixtures("shipping_carriers")]
 
-# The admin journey's fixtures: the logged-in page, the stores, the seeded carriers.
-admin_page = test_admin_browser.admin_page
-catalog_store = test_admin_browser.catalog_store
-imported_store = test_admin_browser.imported_store
-shipping_carriers = test_admin_browser.shipping_carriers
-messages_of = test_admin_browser.messages_of
+
+def messages_of(page):
+    return page.locator("ul.messagelist")
 
 
 def clean_orders(store):

@@ -16,8 +16,8 @@ from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.fulfillment import order_confirm, queue_process_due
 from letzshop.services.imports import orders_import
 from letzshop.tests.factories import LetzshopOrderFactory
-from portal.tests.conftest import log_in
-from portal.tests.test_browser import clean_order, unit_states
+from letzshop.tests.helpers import units_on_letzshop as unit_states
+from portal.tests.helpers import log_in
 from stores.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.frontend, pytest.mark.store_ui, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,12 @@ def imported_store(connected_store, letzshop_sandbox):
     letzshop_sandbox.state.reset(shipments=12, seed=1)
     assert orders_import(store=connected_store, triggered_by="test").success
     return connected_store
+
+
+def clean_order(store, units: int = 1):
+    """An unconfirmed order without exceptions, with at least ``units`` inventory units."""
+    orders = selectors.letzshop_order_list(store=store).filter(blocking_exceptions=0, letzshop_state="unconfirmed")
+    return next(o for o in orders.order_by("pk") if len(o.inventory_units) >= units)
 
 
 def other_clean_order(store, *, than):
