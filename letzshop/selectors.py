@@ -62,6 +62,7 @@ def letzshop_order_list(*, store: Store) -> QuerySet[LetzshopOrder]:
 
 def letzshop_order_state_counts(*, store: Store) -> dict[str, int]:
     """How many of the store's orders are in each Letzshop state (every state, 0 included)."""
+    store_required(store)
     counts = dict.fromkeys(LetzshopOrder.State.values, 0)
     rows = LetzshopOrder.objects.filter(store=store).order_by().values_list("letzshop_state").annotate(n=Count("pk"))
     for state, count in rows:
