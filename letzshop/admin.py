@@ -368,8 +368,8 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
     list_display_links = ["row"]
     changelist_title = _("Fulfillment queue")
     list_filter = [StoreFilter, "status", "operation"]
-    search_fields = ["=letzshop_order__letzshop_order_number"]
-    search_help_text = _("Order number (exact).")
+    search_fields = ["^letzshop_order__letzshop_order_number"]
+    search_help_text = _("Order number, or its beginning.")
     list_select_related = ["store", "letzshop_order"]
     list_defer = ("payload", "response_data", "letzshop_order__raw_order_data", "letzshop_order__inventory_units")
     actions = ["retry_items"]
