@@ -106,3 +106,12 @@ def user_names(*, values) -> dict[int, str]:
         return {}
     users = get_user_model().objects.filter(pk__in=ids).only("pk", "username", "first_name", "last_name")
     return {user.pk: user.get_full_name() or user.get_username() for user in users}
+
+
+def import_runs(*, ids: list[int]) -> list[LetzshopSyncLog]:
+    """Import runs by id, with their stores, in the order asked for."""
+    rows = LetzshopSyncLog.objects.select_related("store").filter(
+        pk__in=ids, operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in dict.fromkeys(ids) if pk in by_id]

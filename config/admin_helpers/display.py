@@ -27,6 +27,7 @@ TONES = {
     "pending": "warn",
     "unconfirmed": "warn",
     "running": "info",
+    "interrupted": "error",
     "processing": "info",
 }
 
