@@ -46,7 +46,7 @@ from letzshop.models import (
     LetzshopOrder,
     LetzshopStore,
     LetzshopSyncLog,
-    SyncStatus,
+    SyncRunStatus,
 )
 from letzshop.wording import error_explain, sync_log_error_text, trigger_label
 from orders.models import Order
@@ -604,7 +604,7 @@ class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
 
     @admin.display(description=_("duration"))
     def duration(self, obj):
-        if obj.status == SyncStatus.RUNNING:
+        if obj.status == SyncRunStatus.RUNNING:
             return badge(_("running"), "info")
         if obj.duration_ms < 1000:
             return _("%(ms)d ms") % {"ms": obj.duration_ms}
