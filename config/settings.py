@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "monitoring",
     "merchants",
@@ -202,6 +203,8 @@ TIME_ZONE = "Europe/Luxembourg"
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
+# English dates as in the UK and Luxembourg (config/formats/en), like the portal's en-GB.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
@@ -278,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stores' Letzshop orders: import, product exceptions, fulfillment, audit.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files from drf-spectacular-sidecar, served with the site's static files: the
+    # API docs work without the internet and under the site's Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SECURITY": [{"bearerAuth": []}],
