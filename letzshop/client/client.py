@@ -33,6 +33,7 @@ from letzshop.metrics import api_request_observe
 
 from . import documents
 from .errors import AuthError, LetzshopError, RateLimited, ResponseError, TransientError
+from .ratelimit import KeyRateLimiter, limit_key, limiter_from_settings
 from .types import (
     ConfirmResult,
     ConnectionTestResult,
@@ -286,9 +287,13 @@ class LetzshopClient:
         max_retry_after: float | None = None,
         rate_limit_waits: int | None = None,
         on_refused: Callable[[], None] | None = None,
+        limiter: KeyRateLimiter | None | bool = True,
     ) -> None:
         """``on_refused`` is called (in the thread that made the call) each time Letzshop refuses
-        the key, before AuthError is raised: how the platform tells a store its key stopped working."""
+        the key, before AuthError is raised: how the platform tells a store its key stopped working.
+
+        ``limiter``: the key's shared rate limit (letzshop.client.ratelimit); True takes the one the
+        settings describe, None or False sends without one."""
         if not api_key:
             raise ValueError("an API key is required")
         if not endpoint:
@@ -317,6 +322,8 @@ class LetzshopClient:
         self._gql = Client(transport=self._transport, fetch_schema_from_transport=False)
         self._session: Any = None
         self.on_refused = on_refused
+        self.limiter = limiter_from_settings() if limiter is True else (limiter or None)
+        self._limit_key = limit_key(endpoint=endpoint, api_key=api_key)
         # The key never reaches a log line of this process (config.logs).
         secret_register(api_key)
 
@@ -461,6 +468,7 @@ class LetzshopClient:
         started = time.perf_counter()
         while True:
             try:
+                self._take_turn()
                 data = self._timed_send(prepared, operation_name)
             except RateLimited as error:
                 if waits_left <= 0:
@@ -474,6 +482,20 @@ class LetzshopClient:
             elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
             logger.debug("Letzshop %s answered in %.0f ms", operation_name or "operation", elapsed_ms)
             return data, elapsed_ms
+
+    def _take_turn(self) -> None:
+        """Wait for the key's next slot under the shared rate limit; a slot out of reach (a pause
+        after a 429, or a long line of workers) is a RateLimited, as Letzshop's own 429 would be."""
+        if self.limiter is None:
+            return
+        turn = self.limiter.reserve(self._limit_key)
+        if not turn.granted:
+            retry_after = min(max(1, math.ceil(turn.wait)), int(self.max_retry_after))
+            raise RateLimited(
+                f"The shared rate limit of this Letzshop key: retry after {retry_after} s", retry_after=retry_after
+            )
+        if turn.wait > 0:
+            time.sleep(turn.wait)
 
     def _timed_send(self, request: GraphQLRequest, operation_name: str | None) -> dict[str, Any]:
         """``_send``, measured (letzshop.metrics) and telling ``on_refused`` of a refused key."""
@@ -493,6 +515,9 @@ class LetzshopClient:
             raise
         except LetzshopError as error:
             outcome = _OUTCOMES.get(type(error), "error")
+            if isinstance(error, RateLimited) and self.limiter is not None:
+                # Letzshop's 429 pauses every worker's calls for this key, not only this one's.
+                self.limiter.pause(self._limit_key, seconds=error.retry_after)
             raise
         finally:
             api_request_observe(operation=operation_name, outcome=outcome, seconds=time.perf_counter() - started)
