@@ -3,7 +3,8 @@
 A ``StoreFleet`` holds one ``FleetStore`` (a ``SandboxState``) per key and routes each request
 by its ``Authorization`` header. Per key, on top of what a single sandbox does:
 
-- new unconfirmed shipments appear over time (``new_per_minute``), each remembered with the
+- new unconfirmed shipments appear over time (``new_per_minute`` on average, at random moments),
+  each remembered with the
   moment it appeared, so that a benchmark can tell how long an order waited to be imported;
 - an added latency (``delay_ms``);
 - a rate limit (``rate_limit`` requests per second, in any sliding second): a request beyond it
@@ -16,6 +17,7 @@ See docs/sandbox.md ("Many stores").
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections import Counter, deque
@@ -54,8 +56,8 @@ class FleetStore(SandboxState):
     def reset(self, **changes: Any) -> dict[str, Any]:
         with self.lock:
             summary = super().reset(**changes)
-            self.started_at = self.clock()
-            self._grown = 0
+            self._arrivals_rng = random.Random(f"{self.seed}:{self.api_key}:arrivals")
+            self._next_due = self._following(self.clock())
             self._spare: list[dict[str, Any]] = []
             self.appeared: dict[str, float] = {}
             self._accepted: deque[float] = deque()
@@ -70,18 +72,22 @@ class FleetStore(SandboxState):
             if new_per_minute is not None:
                 self.grow()
                 # Shipments due so far stay; the new rate counts from now.
-                self.started_at, self._grown = self.clock(), 0
                 self.new_per_minute = float(new_per_minute)
+                self._next_due = self._following(self.clock())
             if rate_limit is not None:
                 self.rate_limit = int(rate_limit)
 
+    def _following(self, moment: float) -> float:
+        """When the next shipment appears: a Poisson process (exponential gaps, from the key's own
+        seeded generator), so that stores' orders do not arrive in step with their syncs."""
+        if self.new_per_minute <= 0:
+            return math.inf
+        return moment + self._arrivals_rng.expovariate(self.new_per_minute / 60)
+
     def grow(self) -> None:
         """Add the shipments due by now (under the lock)."""
-        if self.new_per_minute <= 0:
-            return
         now = self.clock()
-        due = math.floor((now - self.started_at) * self.new_per_minute / 60)
-        while self._grown < due:
+        while self._next_due <= now:
             if not self._spare:
                 batch = len(self.appeared) // GROWTH_BATCH
                 self._spare = seed_shipments(
@@ -91,14 +97,13 @@ class FleetStore(SandboxState):
                     units_per_shipment=self.units_per_shipment or 1,
                 )
             shipment = self._spare.pop(0)
-            # The moment it was due, not the moment a request noticed it.
-            at = self.started_at + (self._grown + 1) * 60 / self.new_per_minute
             self.shipments.append(shipment)
             self._by_id[shipment["id"]] = shipment
             for unit in shipment["inventoryUnits"]:
                 self._units[unit["id"]] = (unit, shipment)
-            self.appeared[shipment["id"]] = at
-            self._grown += 1
+            # The moment it was due, not the moment a request noticed it.
+            self.appeared[shipment["id"]] = self._next_due
+            self._next_due = self._following(self._next_due)
 
     def _admit(self) -> int | None:
         """Count an arrival; None if it may be served, else the Retry-After of its 429."""
@@ -135,6 +140,7 @@ class FleetStore(SandboxState):
                 "unconfirmed": unconfirmed,
                 "appeared": len(self.appeared),
                 "requests": self.request_count + self.throttled,
+                "mutations": self.mutation_count,
                 "throttled": self.throttled,
                 "max_per_second": max(self.per_second.values(), default=0),
                 "max_sliding_second": self.max_sliding,
