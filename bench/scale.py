@@ -68,6 +68,7 @@ def _env(args, database_url: str) -> dict[str, str]:
         "CELERY_BROKER_URL": args.redis_url,
         "LETZSHOP_ALLOWED_HOSTS": "letzshop.lu,127.0.0.1:*",
         "LETZSHOP_RATE_LIMIT_PER_SECOND": str(args.rate_limit),
+        "LETZSHOP_RATE_LIMIT_MARGIN": str(args.margin),
         "DATABASE_POOL_MAX_SIZE": str(args.concurrency + 2),
         "LOG_LEVEL": "WARNING",
         "VAR_DIR": str(ROOT / "var" / "bench" / "scale"),
@@ -375,6 +376,7 @@ def main() -> None:
     parser.add_argument("--confirmations", type=int, default=10_000)
     parser.add_argument("--latency-ms", type=int, default=100, help="Letzshop's simulated latency")
     parser.add_argument("--rate-limit", type=int, default=5, help="requests per key and second")
+    parser.add_argument("--margin", type=float, default=0.2, help="LETZSHOP_RATE_LIMIT_MARGIN of the workers")
     parser.add_argument("--new-per-minute", type=float, default=2.0, help="new orders per store and minute")
     parser.add_argument("--database-url", default=DEFAULT_DB, help="PostgreSQL (the database is recreated)")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="Redis (the db is flushed)")

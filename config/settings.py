@@ -359,7 +359,7 @@ LETZSHOP_RATE_LIMIT_REDIS_URL = env("LETZSHOP_RATE_LIMIT_REDIS_URL", default="")
 # A call whose slot is further ahead than this does not wait: it is a RateLimited for its caller.
 LETZSHOP_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("LETZSHOP_RATE_LIMIT_MAX_WAIT_SECONDS", default=10.0)
 # Slots are (1 + margin) / rate apart: room for the network's jitter.
-LETZSHOP_RATE_LIMIT_MARGIN = env.float("LETZSHOP_RATE_LIMIT_MARGIN", default=0.1)
+LETZSHOP_RATE_LIMIT_MARGIN = env.float("LETZSHOP_RATE_LIMIT_MARGIN", default=0.2)
 LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=1800)
 # Saving, deleting or testing a Letzshop key, per user (DRF's rate syntax: N/second|minute|hour|day).
 LETZSHOP_CREDENTIALS_THROTTLE_RATE = env("LETZSHOP_CREDENTIALS_THROTTLE_RATE", default="10/minute")

@@ -25,7 +25,7 @@ from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MARGIN = 0.1
+DEFAULT_MARGIN = 0.2
 # A key's slot is forgotten after this long without a request (Redis) ...
 SLOT_TTL_SECONDS = 3600
 
