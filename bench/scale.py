@@ -59,8 +59,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def _env(args, database_url: str) -> dict[str, str]:
+    # Each process keeps its own metrics: none of them is scraped here.
+    inherited = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": SECRET,
@@ -72,7 +74,6 @@ def _env(args, database_url: str) -> dict[str, str]:
         "DATABASE_POOL_MAX_SIZE": str(args.concurrency + 2),
         "LOG_LEVEL": "WARNING",
         "VAR_DIR": str(ROOT / "var" / "bench" / "scale"),
-        "PROMETHEUS_MULTIPROC_DIR": "",
     }
 
 
@@ -386,10 +387,8 @@ def main() -> None:
         args.new_per_minute = 6.0
 
     # The benchmark's own process: Django on the template database, migrated once.
-    os.environ.update(
-        {key: value for key, value in _env(args, args.database_url).items() if key not in ("PROMETHEUS_MULTIPROC_DIR",)}
-    )
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    os.environ.update(_env(args, args.database_url))
     import psycopg
 
     parts = urlsplit(args.database_url)
