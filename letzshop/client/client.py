@@ -52,6 +52,9 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_MAX_RETRY_AFTER = 60
 DEFAULT_RATE_LIMIT_WAITS = 2
+# The longest "Test connection" waits for its turn under the key's shared rate limit: a person
+# is waiting for the answer.
+TEST_CONNECTION_TURN_WAIT = 2.0
 # When a 429 carries no usable Retry-After.
 DEFAULT_RETRY_AFTER = 5
 # How much of an unexpected body goes into the server's log (never into a message).
@@ -428,6 +431,7 @@ class LetzshopClient:
                 {"state": None, "first": 1, "after": None},
                 documents.SHIPMENTS_OPERATION,
                 rate_limit_waits=0,
+                turn_wait=TEST_CONNECTION_TURN_WAIT,
             )
             shipment_page_from_data(data, 0.0)
         except AuthError:
@@ -461,6 +465,7 @@ class LetzshopClient:
         operation_name: str | None,
         *,
         rate_limit_waits: int | None = None,
+        turn_wait: float | None = None,
     ) -> tuple[dict[str, Any], float]:
         """Send one operation; answer (data, elapsed ms including any 429 waits)."""
         waits_left = self.rate_limit_waits if rate_limit_waits is None else rate_limit_waits
@@ -468,7 +473,7 @@ class LetzshopClient:
         started = time.perf_counter()
         while True:
             try:
-                self._take_turn()
+                self._take_turn(turn_wait)
                 data = self._timed_send(prepared, operation_name)
             except RateLimited as error:
                 if waits_left <= 0:
@@ -483,12 +488,12 @@ class LetzshopClient:
             logger.debug("Letzshop %s answered in %.0f ms", operation_name or "operation", elapsed_ms)
             return data, elapsed_ms
 
-    def _take_turn(self) -> None:
+    def _take_turn(self, max_wait: float | None = None) -> None:
         """Wait for the key's next slot under the shared rate limit; a slot out of reach (a pause
         after a 429, or a long line of workers) is a RateLimited, as Letzshop's own 429 would be."""
         if self.limiter is None:
             return
-        turn = self.limiter.reserve(self._limit_key)
+        turn = self.limiter.reserve(self._limit_key, max_wait=max_wait)
         if not turn.granted:
             retry_after = min(max(1, math.ceil(turn.wait)), int(self.max_retry_after))
             raise RateLimited(

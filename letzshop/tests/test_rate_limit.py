@@ -126,3 +126,18 @@ def test_a_429_pauses_every_client_of_the_key_and_clients_keep_under_the_limit()
         assert len(other.shipments_page(first=10).shipments) == 3
         for client in (first, second, other):
             client.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_test_waits_briefly_for_its_turn_and_says_why_it_did_not():
+    fleet = StoreFleet(stores=1, shipments=1)
+    limiter = KeyRateLimiter(DatabaseSlots(), rate=5, max_wait=30)
+    with SandboxServer(fleet, port=0) as server:
+        with LetzshopClient(api_key=fleet_key(1), endpoint=server.url, limiter=limiter) as client:
+            assert client.test_connection().success
+            limiter.pause(client._limit_key, seconds=20)  # another worker met a 429 for this key
+            started = time.monotonic()
+            outcome = client.test_connection()
+    assert time.monotonic() - started < 2
+    assert not outcome.success and "rate limiting" in outcome.message
+    assert fleet.key_stats()[fleet_key(1)]["requests"] == 1
