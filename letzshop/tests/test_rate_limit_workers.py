@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from config.tests.processes import child_database_url, stop, wait_for
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
 from letzshop.services.credentials import credentials_save
 from letzshop.services.fulfillment import order_confirm
 from letzshop.services.imports import orders_import
-from letzshop.tests.test_fulfillment_worker import stop, wait_for
-from letzshop.tests.test_import_concurrency import database_url
 from sandbox import SandboxServer, StoreFleet, demo_catalog, fleet_key
 from stores.services import catalog_import
 
@@ -35,7 +34,7 @@ def start_worker(tmp_path: Path, name: str, *, beat: bool) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": child_database_url(),
         "CELERY_BROKER_URL": broker if broker.startswith("redis") else "filesystem://",
         "VAR_DIR": str(tmp_path),  # both workers share the filesystem broker's folders
         "LETZSHOP_ALLOWED_HOSTS": ",".join(settings.LETZSHOP_ALLOWED_HOSTS),
