@@ -174,7 +174,9 @@ class TcpRelay:
         self.listener.close()
 
 
-def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subprocess.Popen:
+def start_worker(
+    tmp_path: Path, name: str, *, concurrency: int = 1, env_vars: dict[str, str] | None = None
+) -> subprocess.Popen:
     """``celery worker --beat`` on the test database, sweeping the queue every second. A message
     this process sent to its own broker (memory, or Redis before ``--purge``) is lost to the
     worker: the sweep takes such rows once LETZSHOP_QUEUE_WAKE_LOST_SECONDS have passed."""
@@ -191,6 +193,7 @@ def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subproce
         "LETZSHOP_QUEUE_SWEEP_SECONDS": "1",
         "LETZSHOP_QUEUE_STUCK_SECONDS": "3",
         "LETZSHOP_QUEUE_WAKE_LOST_SECONDS": "2",
+        **(env_vars or {}),
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
