@@ -9,9 +9,9 @@ from django.db import connections
 from django.utils import timezone
 
 from config.tests.processes import start_worker, stop, wait_for
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 from letzshop.services.fulfillment import order_confirm
-from letzshop.services.imports import orders_import
 from letzshop.tests.helpers import clean_order, units_on_letzshop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -81,7 +81,7 @@ def test_a_worker_killed_after_letzshops_200_never_sends_again(sandbox_store, le
 
     # Without the key's shared rate limit: with the embedded broker its slot is a database write
     # too, which the lock below would hold back before the call instead of after the answer.
-    first = start_worker(tmp_path, "first", env_vars={"LETZSHOP_RATE_LIMIT_PER_SECOND": "0"})
+    first = start_worker(tmp_path, "first", env_extra={"LETZSHOP_RATE_LIMIT_PER_SECOND": "0"})
     release = None
     try:
         wait_for(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("letzshop", "0004_queue_faults"),
+        ("letzshop", "0005_import_lease_holder"),
     ]
 
     operations = [
