@@ -317,3 +317,21 @@ class LetzshopStore(Store):
         proxy = True
         verbose_name = _("Letzshop store")
         verbose_name_plural = _("Letzshop stores")
+
+
+class LetzshopKeySlot(models.Model):
+    """A Letzshop key's next free request slot, shared by every worker (letzshop.client.ratelimit):
+    the database's copy, used when the broker is not Redis. ``key`` is a hash of the endpoint and
+    the API key, never the key itself."""
+
+    key = models.CharField(_("key hash"), max_length=64, primary_key=True)
+    # Epoch seconds: the earliest moment the key's next request may leave.
+    next_at = models.FloatField(_("next request at"), default=0.0)
+
+    class Meta:
+        db_table = "letzshop_key_slots"
+        verbose_name = _("Letzshop key rate slot")
+        verbose_name_plural = _("Letzshop key rate slots")
+
+    def __str__(self) -> str:
+        return self.key
