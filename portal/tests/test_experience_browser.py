@@ -91,6 +91,7 @@ def test_declining_asks_first_and_a_declined_order_offers_no_tracking(
 ):
     order = clean_order(imported_store, units=1)
     log_in(page, live_server, store_user, next_path=f"/store/orders/{order.pk}/")
+    expect(page.locator("#order-number")).to_have_text(order.letzshop_order_number)  # the order is loaded
     page.get_by_label("Reason for declining").fill("Out of stock")
     page.get_by_role("button", name="Decline all units").click()
     dialog = page.locator("#decline-dialog")

@@ -274,6 +274,7 @@
     const button = event.submitter;
     const reason = declineForm.elements.reason.value.trim();
     if (!reason) return showErrors(declineForm, { reason: gettext("Say why the order is declined (for example: out of stock).") });
+    if (!order) return; // still loading: the buttons act on the order once it is shown
     const body = { reason };
     let count = (order.inventory_units || []).filter((u) => u.state === "unconfirmed").length;
     if (button && button.dataset.action === "decline-selected") {
