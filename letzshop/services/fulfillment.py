@@ -39,6 +39,7 @@ from letzshop.services.credentials import client_for
 from letzshop.services.incidents import queue_item_settled
 from letzshop.services.mapping import UNIT_CONFIRMED, UNIT_DECLINED, units_sync_status
 from letzshop.services.sync_log import sync_log_write
+from orders.hooks import units_confirmed
 from orders.models import Order
 from orders.services import order_follow_channel_status, order_follow_channel_tracking
 
@@ -556,6 +557,8 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
         retry_in = outcome.retry_in or 0
         transaction.on_commit(lambda: _wake(item.pk, countdown=retry_in))
     elif item.status == Queue.Status.COMPLETED:
+        if item.operation == Operation.CONFIRM:
+            _tell_units_confirmed(item)
         follower = (
             Queue.objects.filter(letzshop_order_id=item.letzshop_order_id, status=Queue.Status.PENDING, pk__gt=item.pk)
             .order_by("pk")
@@ -567,6 +570,20 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
             transaction.on_commit(lambda: _wake(follower))
     queue_item_settled(item=item)
     return item
+
+
+def _tell_units_confirmed(item: Queue) -> None:
+    """A confirmation completed: the apps above orders (loyalty's points) hear which of its units
+    Letzshop now shows confirmed available. Inside the settling transaction, so a settle run
+    again tells them again, and each receiver is idempotent (docs/loyalty.md)."""
+    order = LetzshopOrder.objects.only("inventory_units", "local_order_id").get(pk=item.letzshop_order_id)
+    if not order.local_order_id:
+        return
+    states = {unit["id"]: unit.get("state") for unit in order.inventory_units}
+    confirmed = [
+        unit_id for unit_id in item.payload.get("inventory_unit_ids", []) if states.get(unit_id) == UNIT_CONFIRMED
+    ]
+    units_confirmed(order_id=order.local_order_id, unit_ids=confirmed)
 
 
 def _apply(item: Queue, response: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ from letzshop.services.credentials import client_for, credentials_get
 from letzshop.services.incidents import import_run_ended
 from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map, state_fingerprint
 from letzshop.services.sync_log import sync_log_start
+from orders.hooks import orders_imported
 from orders.models import Order, OrderItem
 from stores.models import Store
 from stores.selectors import products_by_gtin
@@ -337,6 +338,15 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
         exceptions = _insert_items(item_rows, item_ids=ids.get(OrderItem), exception_ids=ids.get(OrderItemException))
         outcome.exceptions_created = len(exceptions)
         outcome.exception_gtins = {e["gtin_normalized"] for e in exceptions if e["gtin_normalized"]}
+    orders_imported(  # billing counts the new orders, loyalty takes back returned units' points
+        store=store,
+        new_order_ids=order_ids if new else [],
+        unit_states={
+            row.local_order_id: {u["id"]: u["state"] for u in m.letzshop["inventory_units"]}
+            for m, row in changed
+            if row.local_order_id
+        },
+    )
     return outcome
 
 
