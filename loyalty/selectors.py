@@ -1,6 +1,7 @@
 """Reads of loyalty: members of a merchant's program, the points of orders."""
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 
 from loyalty.models import LoyaltyMember, PointTransaction
 from merchants.models import Merchant
@@ -15,7 +16,13 @@ def member_search(*, merchant: Merchant, email: str = "") -> QuerySet[LoyaltyMem
     members = LoyaltyMember.objects.filter(program__merchant=merchant)
     if email:
         members = members.filter(email__icontains=email.strip())
-    history = PointTransaction.objects.select_related("order").order_by("-created_at", "-id")[:HISTORY_LIMIT]
+    latest = Window(RowNumber(), partition_by=[F("member_id")], order_by=[F("created_at").desc(), F("id").desc()])
+    history = (
+        PointTransaction.objects.select_related("order")
+        .annotate(position=latest)
+        .filter(position__lte=HISTORY_LIMIT)
+        .order_by("-created_at", "-id")
+    )
     return members.prefetch_related(Prefetch("transactions", queryset=history)).order_by("email", "id")
 
 

@@ -59,6 +59,9 @@ class AdminSubscriptionViewSet(AdminViewSet):
             raise NotFound(f"Merchant {pk} not found.")
         return merchant
 
+    def get_object(self):  # what OPTIONS describes a PUT on
+        return selectors.subscription_find(merchant=self._merchant())
+
     @extend_schema(responses=SubscriptionSerializer)
     def retrieve(self, request, *args, **kwargs):
         subscription = selectors.subscription_find(merchant=self._merchant())

@@ -34,6 +34,9 @@ class StoreLoyaltyProgramViewSet(StoreScopedViewSet):
     serializer_class = ProgramInputSerializer
     managing_actions = frozenset({"update"})
 
+    def get_object(self):  # what OPTIONS describes a PUT on
+        return services.program_get(merchant=self.store.merchant)
+
     @extend_schema(responses=ProgramSerializer)
     def retrieve(self, request, *args, **kwargs):
         return Response(ProgramSerializer(services.program_get(merchant=self.store.merchant)).data)
