@@ -33,7 +33,9 @@ expect.set_options(timeout=15_000)
 
 def test_the_plan_page_shows_usage_bars_and_overage(live_server, page, store, store_user):
     start, end = month_bounds(today())
-    plan = PlanFactory(code="starter", name="Starter", max_stores=2, monthly_order_limit=10, price_monthly=Decimal("49"))
+    plan = PlanFactory(
+        code="starter", name="Starter", max_stores=2, monthly_order_limit=10, price_monthly=Decimal("49")
+    )
     SubscriptionFactory(merchant=store.merchant, plan=plan, current_period_start=start, current_period_end=end)
     usage_orders_imported(store=store, new_order_ids=list(range(12)))
 
