@@ -1,10 +1,12 @@
 """Reads of plans, subscriptions, usage and invoices."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from billing.models import Invoice, Plan, Subscription, UsagePeriod
 from billing.periods import month_bounds, today
 from merchants.models import Merchant
+from stores.models import Store
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -27,12 +29,12 @@ def usage_current(*, merchant: Merchant, subscription: Subscription | None = Non
     if subscription is not None:
         plan = subscription.plan
         usage["overage_orders"] = max(orders - plan.monthly_order_limit, 0)
-        usage["orders_percent"] = _percent(orders, plan.monthly_order_limit)
-        usage["stores_percent"] = _percent(usage["stores"], plan.max_stores)
+        usage["orders_percent"] = percent(orders, plan.monthly_order_limit)
+        usage["stores_percent"] = percent(usage["stores"], plan.max_stores)
     return usage
 
 
-def _percent(used: int, limit: int) -> int:
+def percent(used: int, limit: int) -> int:
     if limit <= 0:
         return 100 if used else 0
     return round(used * 100 / limit)
@@ -41,3 +43,22 @@ def _percent(used: int, limit: int) -> int:
 def invoice_list(*, merchant: Merchant | None = None) -> QuerySet[Invoice]:
     rows = Invoice.objects.select_related("merchant")
     return rows.filter(merchant=merchant) if merchant is not None else rows
+
+
+def subscriptions_with_usage(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
+    """Subscriptions with ``usage_orders`` (their current period's) and ``usage_stores``, read in
+    the same query."""
+    orders = UsagePeriod.objects.filter(
+        merchant_id=OuterRef("merchant_id"), period_start=OuterRef("current_period_start")
+    ).values("orders_imported")[:1]
+    stores = (
+        Store.objects.filter(merchant_id=OuterRef("merchant_id"))
+        .order_by()
+        .values("merchant_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return subscriptions.annotate(
+        usage_orders=Coalesce(Subquery(orders, output_field=IntegerField()), Value(0)),
+        usage_stores=Coalesce(Subquery(stores, output_field=IntegerField()), Value(0)),
+    )
