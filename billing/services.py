@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -193,15 +193,13 @@ def usage_orders_imported(*, store: Store, new_order_ids: Collection[int], unit_
     if not count:
         return
     subscription, start, end = _period_of(store.merchant_id)
+    # Two statements whatever happened before (docs/performance.md: an import's queries per page
+    # are constant): the period's row if it is missing, then the count added to it.
+    UsagePeriod.objects.bulk_create(
+        [UsagePeriod(merchant_id=store.merchant_id, period_start=start, period_end=end)], ignore_conflicts=True
+    )
     rows = UsagePeriod.objects.filter(merchant_id=store.merchant_id, period_start=start)
-    if not rows.update(orders_imported=F("orders_imported") + count, updated_at=timezone.now()):
-        try:
-            with transaction.atomic():
-                UsagePeriod.objects.create(
-                    merchant_id=store.merchant_id, period_start=start, period_end=end, orders_imported=count
-                )
-        except IntegrityError:  # another import created the row meanwhile
-            rows.update(orders_imported=F("orders_imported") + count, updated_at=timezone.now())
+    rows.update(orders_imported=F("orders_imported") + count, updated_at=timezone.now())
     if subscription is None or subscription.plan.monthly_order_limit <= 0:
         return
     usage = rows.only("pk", "orders_imported").get()

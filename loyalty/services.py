@@ -87,19 +87,16 @@ def points_earn_for_units(*, order_id: int, unit_ids: Collection[str]) -> PointT
     customer earns floor(sum of their prices × points per euro), once per order (a constraint:
     a retried confirmation or a second one earns nothing more). Nothing without an active
     program or a customer e-mail."""
+    # One query when the merchant has no active program (most confirmations on a platform
+    # without loyalty): the program found through the order's store.
+    program = LoyaltyProgram.objects.filter(merchant__stores__orders__pk=order_id, active=True).first()
+    if program is None:
+        return None
     if PointTransaction.objects.filter(order_id=order_id, reason=Reason.EARNED).exists():
         return None
-    order = (
-        Order.objects.filter(pk=order_id)
-        .select_related("store")
-        .only("id", "customer_email", "store__id", "store__merchant_id")
-        .first()
-    )
-    if order is None:
-        return None
-    program = LoyaltyProgram.objects.filter(merchant_id=order.store.merchant_id, active=True).first()
-    email = email_normalize(order.customer_email)
-    if program is None or not email:
+    order = Order.objects.filter(pk=order_id).select_related("store").first()
+    email = email_normalize(order.customer_email) if order is not None else ""
+    if not email:
         return None
     prices = _unit_prices([order_id]).get(order_id, {})
     earned_units = sorted(str(unit_id) for unit_id in unit_ids if str(unit_id) in prices)
