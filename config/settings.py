@@ -293,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "ExceptionTypeEnum": "exceptions.models.OrderItemException.Type",
         "SyncRunStatusEnum": "letzshop.models.SyncStatus",
         "OrderStatusEnum": "orders.models.Order.Status",
+        "SubscriptionStatusEnum": "billing.models.Subscription.Status",
+        "InvoiceStatusEnum": "billing.models.Invoice.Status",
+        "PointReasonEnum": "loyalty.models.PointTransaction.Reason",
     },
 }
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -56,7 +57,7 @@ class AdminSubscriptionViewSet(AdminViewSet):
         pk = id_parse(self.kwargs["merchant_pk"], field="merchant_pk")
         merchant = Merchant.objects.filter(pk=pk).first()
         if merchant is None:
-            raise NotFound(f"Merchant {pk} not found.")
+            raise NotFound(gettext("Merchant %(id)s not found.") % {"id": pk})
         return merchant
 
     def get_object(self):  # what OPTIONS describes a PUT on
@@ -66,7 +67,7 @@ class AdminSubscriptionViewSet(AdminViewSet):
     def retrieve(self, request, *args, **kwargs):
         subscription = selectors.subscription_find(merchant=self._merchant())
         if subscription is None:
-            raise NotFound("This merchant has no subscription yet: PUT one with a plan's code.")
+            raise NotFound(gettext("This merchant has no subscription yet: PUT one with a plan's code."))
         return _subscription_answer(subscription)
 
     @extend_schema(request=SubscriptionInputSerializer, responses=SubscriptionSerializer)
@@ -92,7 +93,7 @@ class StoreSubscriptionViewSet(StoreScopedViewSet):
     def retrieve(self, request, *args, **kwargs):
         subscription = selectors.subscription_find(merchant=self.store.merchant)
         if subscription is None:
-            raise NotFound("This store's merchant has no plan yet: the platform's admins set one.")
+            raise NotFound(gettext("This store's merchant has no plan yet: the platform's admins set one."))
         return _subscription_answer(subscription)
 
 

@@ -112,3 +112,21 @@ def test_the_order_page_shows_the_points_the_order_earned(live_server, page, con
     total = page.locator("#order-points-total")
     expect(total).to_contain_text(f"{member.points_balance} points for {member.email}")
     expect(page.locator("#order-points")).to_contain_text("Earned (units confirmed)")
+
+
+def test_the_settings_page_refuses_an_interval_under_the_plans_minimum(live_server, page, store, store_user):
+    from letzshop.models import StoreLetzshopCredentials
+
+    plan = PlanFactory(code="starter", name="Starter", min_sync_interval_minutes=30)
+    SubscriptionFactory(merchant=store.merchant, plan=plan)
+    log_in(page, live_server, store_user, next_path="/store/letzshop/")
+    page.get_by_label("API key").fill("letz-key-12345")
+    page.get_by_label("Import new orders automatically").check()
+    page.get_by_label("Sync interval (minutes)").fill("10")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#sync_interval_minutes-error")).to_contain_text("The plan Starter syncs at most every 30")
+    assert not StoreLetzshopCredentials.objects.filter(store=store).exists()
+    page.get_by_label("Sync interval (minutes)").fill("30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#save-result")).to_be_visible()
+    expect(page.locator("#sync_interval_minutes-error")).to_be_hidden()
