@@ -179,10 +179,12 @@ def plan_sync_interval_check(*, store: Store, minutes: int) -> None:
 
 
 def _period_of(merchant_id: int) -> tuple[Subscription | None, date, date]:
+    """The period an order imported now counts in: the subscription's, until it ends; the
+    calendar month after (an ended period not yet closed by beat takes nothing more)."""
     subscription = Subscription.objects.filter(merchant_id=merchant_id).select_related("plan").first()
-    if subscription is not None:
+    if subscription is not None and today() < subscription.current_period_end:
         return subscription, subscription.current_period_start, subscription.current_period_end
-    return None, *month_bounds(today())
+    return subscription, *month_bounds(today())
 
 
 def usage_orders_imported(*, store: Store, new_order_ids: Collection[int], unit_states=None) -> None:
@@ -200,7 +202,7 @@ def usage_orders_imported(*, store: Store, new_order_ids: Collection[int], unit_
     )
     rows = UsagePeriod.objects.filter(merchant_id=store.merchant_id, period_start=start)
     rows.update(orders_imported=F("orders_imported") + count, updated_at=timezone.now())
-    if subscription is None or subscription.plan.monthly_order_limit <= 0:
+    if subscription is None or subscription.plan.monthly_order_limit <= 0 or start != subscription.current_period_start:
         return
     usage = rows.only("pk", "orders_imported").get()
     limit = subscription.plan.monthly_order_limit

@@ -160,3 +160,20 @@ def test_the_store_sees_its_merchants_invoices_only(store, store_api, subscripti
     numbers = {row["number"] for row in body["results"]}
     assert Invoice.objects.count() >= 2
     assert numbers == {i.display_number for i in Invoice.objects.filter(merchant=store.merchant)}
+
+
+def test_orders_imported_after_the_period_ended_count_in_the_next_one(store, db):
+    from billing.periods import month_bounds, today
+
+    start, end = month_bounds(today())
+    previous_start, _previous_end = month_bounds(date.fromordinal(start.toordinal() - 1))
+    subscription = SubscriptionFactory(
+        merchant=store.merchant, current_period_start=previous_start, current_period_end=start
+    )  # fmt: skip  (ended, not closed yet)
+    usage_orders_imported(store=store, new_order_ids=[1, 2])
+    assert not UsagePeriod.objects.filter(period_start=previous_start).exists()
+    assert UsagePeriod.objects.get(period_start=start).orders_imported == 2
+    periods_close()
+    subscription.refresh_from_db()
+    assert (subscription.current_period_start, subscription.current_period_end) == (start, end)
+    assert Invoice.objects.get().orders_imported == 0
