@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
+from config.tests.clients import api_client_for
+
 pytest_plugins = ["sandbox.tests.fixtures"]
 
 APPS = (
@@ -71,17 +73,6 @@ def _log_context_fresh():
     yield
 
 
-def api_client_for(user) -> APIClient:
-    """An API client holding a token of ``user``, issued as a login issues one."""
-    from config.auth_views import token_issue
-
-    client = APIClient()
-    if user is not None:
-        _instance, token = token_issue(user)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
-
-
 @pytest.fixture
 def store(db):
     from stores.tests.factories import StoreFactory
@@ -118,6 +109,48 @@ def admin_user(db):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """The Django test client logged in as our ``admin_user`` (pytest-django's own would create
+    another superuser)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def sandbox_store(store, letzshop_sandbox):
+    """A store with the demo catalog, whose credentials point at the sandbox on a real port."""
+    from letzshop.services.credentials import credentials_save
+    from sandbox import DEFAULT_API_KEY, demo_catalog
+    from stores.services import catalog_import
+
+    catalog_import(store=store, rows=[dict(row) for row in demo_catalog()])
+    credentials_save(store=store, api_key=DEFAULT_API_KEY, api_endpoint=letzshop_sandbox.url)
+    return store
+
+
+@pytest.fixture
+def catalog_store(store):
+    """The store, named "Demo Store", with the demo catalog (the products the sandbox's barcodes match)."""
+    from sandbox import demo_catalog
+    from stores.services import catalog_import
+
+    store.name = "Demo Store"
+    store.save(update_fields=["name"])
+    catalog_import(store=store, rows=[dict(row) for row in demo_catalog()])
+    return store
+
+
+@pytest.fixture
+def connected_store(catalog_store, letzshop_sandbox):
+    """The store with the demo catalog and credentials pointing at the sandbox on a real port."""
+    from letzshop.services.credentials import credentials_save
+    from sandbox import DEFAULT_API_KEY
+
+    credentials_save(store=catalog_store, api_key=DEFAULT_API_KEY, api_endpoint=letzshop_sandbox.url)
+    return catalog_store
+
+
+@pytest.fixture
 def store_api(store_user) -> APIClient:
     return api_client_for(store_user)
 
@@ -130,10 +163,6 @@ def admin_api(admin_user) -> APIClient:
 # --- browser tests ---------------------------------------------------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# The README shows docs/screenshots/; the browser tests rewrite them with `make screenshots`
-# (UPDATE_SCREENSHOTS=1) and otherwise leave theirs under var/, so a test run changes no file
-# of the repository.
-SCREENSHOTS = ROOT / ("docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else "var/screenshots")
 
 
 @pytest.fixture(scope="session")
@@ -188,13 +217,6 @@ def page(browser):
     assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
-def screenshot(page, name: str, *, full_page: bool = True) -> None:
-    """Save a screenshot of a page (the README shows docs/screenshots/<name>.png); a long list
-    is better shown as the window shows it (``full_page=False``)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-
 @pytest.fixture(autouse=True)
 def _throttle_counts_cleared():
     """Throttles count in Django's cache, which outlives a test; ids of users repeat between
@@ -203,3 +225,15 @@ def _throttle_counts_cleared():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request through LocaleMiddleware leaves its language active in the thread; each test
+    starts in the default language whatever ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

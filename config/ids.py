@@ -37,6 +37,12 @@ def id_parse(value, *, field: str) -> int:
     return int(text)
 
 
+def id_or_none(value) -> int | None:
+    """``value`` as an id, or None (a filter of a page, where a bad id just filters nothing)."""
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if _is_id(text) else None
+
+
 class UrlIdsMixin:
     """Checks each id of the URL (``pk``, ``store_pk``, ``user_id``...) before any handler runs."""
 

@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from config.admin_helpers import BigListMixin, ChangeListTitleMixin, admin_url, badge, when
 from exceptions import admin_views
+from exceptions.admin_filters import HasExceptionsFilter
 from exceptions.models import OrderItemException
+from exceptions.selectors import exception_counts_by_order
+from orders.admin import OrderAdmin
 from orders.models import Order
 from stores.admin_filters import StoreFilter
 
@@ -52,7 +55,7 @@ class ExceptionStatusFilter(admin.SimpleListFilter):
             }
 
 
-class OrderFilter(admin.SimpleListFilter):
+class ExceptionOrderFilter(admin.SimpleListFilter):
     """The exceptions of one order (reached from an order's "blocking" badge)."""
 
     title = _("order")
@@ -72,13 +75,13 @@ class OrderFilter(admin.SimpleListFilter):
 
 @admin.register(OrderItemException)
 class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdmin):
-    list_display = ["gtin", "product", "order_link", "state", "created", "work"]
+    list_display = ["gtin", "product", "order_link", "status_and_product", "created", "work"]
     list_display_links = None
     changelist_title = _("Product exceptions")
     list_filter = [
         ExceptionStatusFilter,
         StoreFilter,
-        OrderFilter,
+        ExceptionOrderFilter,
         "exception_type",
         ("created_at", DateFieldListFilter),
     ]
@@ -147,7 +150,7 @@ class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdm
         )
 
     @admin.display(description=_("status"))
-    def state(self, obj):
+    def status_and_product(self, obj):
         label = badge(obj.get_status_display(), STATUS_TONES.get(obj.status, "neutral"))
         if obj.status == Status.RESOLVED and obj.resolved_product_id:
             return format_html('{}<br><span class="ls-muted">{}</span>', label, obj.resolved_product.name)
@@ -178,3 +181,29 @@ class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdm
     @admin.action(description=_("Ignore…"), permissions=["work"])
     def ignore_selected(self, request, queryset):
         return admin_views.exceptions_ignore(self, request, queryset, action="ignore_selected")
+
+
+class OrderWithExceptionsAdmin(OrderAdmin):
+    """All orders, with their blocking exceptions: a column linking to them and a filter
+    (exceptions extends the order admin that orders registered)."""
+
+    list_display = [*OrderAdmin.list_display[:-2], "exceptions", *OrderAdmin.list_display[-2:]]
+    list_filter = [*OrderAdmin.list_filter[:3], HasExceptionsFilter, *OrderAdmin.list_filter[3:]]
+
+    def page_annotate(self, rows):
+        super().page_annotate(rows)
+        counts = exception_counts_by_order(order_ids=[row.pk for row in rows])
+        for row in rows:
+            row.blocking_exceptions = counts.get(row.pk, (0, 0))[0]
+
+    @admin.display(description=_("exceptions"))
+    def exceptions(self, obj):
+        if not obj.blocking_exceptions:
+            return format_html('<span class="ls-muted">{}</span>', _("none"))
+        url = admin_url("exceptions_orderitemexception_changelist", query=f"order={obj.pk}&status=blocking")
+        text = _("%(count)d blocking") % {"count": obj.blocking_exceptions}
+        return format_html('<a href="{}">{}</a>', url, badge(text, "error"))
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderWithExceptionsAdmin)

@@ -22,6 +22,7 @@ from config.admin_helpers import (
     warning,
 )
 from config.errors import Conflict, NotFound, ServiceError
+from config.ids import id_or_none
 from exceptions.admin_forms import IgnoreForm, ResolveForm
 from exceptions.models import OrderItemException
 from exceptions.selectors import exception_get, exception_list, exception_stats, exceptions_with_gtin
@@ -49,8 +50,8 @@ def _can_work(modeladmin, request) -> bool:
 
 def stats_context(request) -> dict:
     """The tab's counts (for the store filtered on, if any) and the links that filter by them."""
-    store_id = request.GET.get("store", "")
-    store = Store.objects.filter(pk=int(store_id)).first() if store_id.isdigit() else None
+    store_id = id_or_none(request.GET.get("store", ""))
+    store = Store.objects.filter(pk=store_id).first() if store_id is not None else None
     stats = exception_stats(store=store)
     base = f"store={store.pk}&" if store else ""
     current = request.GET.get("status", "pending")

@@ -16,6 +16,7 @@ from exceptions.models import OrderItemException
 from orders.models import OrderItem
 from stores.gtin import gtin_normalize
 from stores.models import Product, Store
+from stores.selectors import matchable_products
 
 AUTO_MATCH_CHUNK = 2000
 REASON_MAX_LENGTH = 500
@@ -162,9 +163,7 @@ def exceptions_auto_match(*, store: Store, gtins: set[str]) -> int:
         return 0
     now = timezone.now()
     note = _("Auto-matched when the product entered the catalog.")
-    catalog = Product.objects.filter(
-        store=store, is_active=True, is_placeholder=False, gtin_normalized=OuterRef("gtin_normalized")
-    )
+    catalog = matchable_products(store=store).filter(gtin_normalized=OuterRef("gtin_normalized"))
     match_count = catalog.order_by().values("gtin_normalized").annotate(n=Count("id")).values("n")
     resolved = 0
     sorted_gtins = sorted(gtins)

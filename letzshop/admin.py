@@ -25,6 +25,7 @@ from config.admin_helpers import (
     status_badge,
     when,
 )
+from exceptions.admin import OrderWithExceptionsAdmin
 from exceptions.selectors import exception_counts_by_order
 from letzshop import admin_views, selectors
 from letzshop.admin_filters import (
@@ -42,6 +43,7 @@ from letzshop.models import (
     LetzshopSyncLog,
     SyncStatus,
 )
+from orders.models import Order
 from stores.admin_filters import StoreFilter
 
 
@@ -54,7 +56,7 @@ def count_link(count: int, url: str, tone: str) -> str:
 class LetzshopAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     """What the pages of Marketplace > Letzshop share: the tabs; rows change through actions."""
 
-    change_list_template = "admin/letzshop/change_list.html"
+    change_list_template = "admin/marketplace/change_list.html"
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
 
@@ -246,11 +248,9 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
         return False  # read-only: every change is an action through the services
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from orders.admin_views import order_page_context
-
         order = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), **order_page_context(request, letzshop_order=order, admin=self)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        page = admin_views.letzshop_order_page_context(request, letzshop_order=order, admin=self)
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **page})
 
     @admin.display(description=_("order"))
     def order_number(self, obj):
@@ -309,12 +309,27 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
         return pretty_json(obj.raw_order_data)
 
 
+class OrderAdmin(OrderWithExceptionsAdmin, admin_views.FulfilmentActionsMixin):
+    """All orders, with Letzshop's actions (Confirm, Decline, Set tracking) and Letzshop's part of
+    an order's page: letzshop extends the order admin that orders and exceptions registered."""
+
+    actions = admin_views.FulfilmentActionsMixin.fulfilment_actions
+    change_form_template = "admin/letzshop/order/change_form.html"
+
+    def order_page_context(self, request, order):
+        return admin_views.letzshop_order_page_context(request, order=order, admin=self)
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderAdmin)
+
+
 # --- the queue and the sync log -------------------------------------------------------------
 
 
 @admin.register(LetzshopFulfillmentQueue)
 class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
-    list_display = ["row", "order", "state", "timing", "error", "retry"]
+    list_display = ["row", "order", "status_and_attempts", "timing", "error", "retry"]
     list_display_links = ["row"]
     changelist_title = _("Fulfillment queue")
     list_filter = [StoreFilter, "status", "operation"]
@@ -389,7 +404,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
         )
 
     @admin.display(description=_("status"))
-    def state(self, obj):
+    def status_and_attempts(self, obj):
         attempts = _("%(attempts)d of %(max)d attempts") % {"attempts": obj.attempts, "max": obj.max_attempts}
         return format_html(
             '{}<br><span class="ls-muted">{}</span>', status_badge(obj.status, obj.get_status_display()), attempts
@@ -476,25 +491,25 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
 @admin.register(LetzshopSyncLog)
 class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
     indexed_orderings = {"store": ["-started_at", "-id"]}  # synclog_store_started_idx
-    list_display = ["started", "store", "operation", "state", "counts", "duration", "summary", "triggered_by"]
+    list_display = ["started", "store", "operation", "outcome", "counts", "duration", "summary", "triggered_by"]
     list_display_links = ["started"]
     changelist_title = _("Sync log")
     list_filter = [StoreFilter, "operation_type", "direction", "status"]
     list_select_related = ["store"]
     actions = None
     fieldsets = [
-        (None, {"fields": ["store", "operation_type", "direction", "state", "triggered_by", "queue_item"]}),
+        (None, {"fields": ["store", "operation_type", "direction", "outcome", "triggered_by", "queue_item"]}),
         (_("Counts"), {"fields": ["records_processed", "records_succeeded", "records_failed"]}),
         (_("Timing"), {"fields": ["started_at", "completed_at", "duration"]}),
         (_("Details"), {"fields": ["details_shown", "errors_shown"]}),
     ]
-    readonly_fields = ["state", "duration", "details_shown", "errors_shown"]
+    readonly_fields = ["outcome", "duration", "details_shown", "errors_shown"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     @admin.display(description=_("status"))
-    def state(self, obj):
+    def outcome(self, obj):
         return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description=_("started"), ordering="id")

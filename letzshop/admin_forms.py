@@ -7,9 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN
 
-# Carriers offered as you type a tracking carrier (any other code may be entered).
-CARRIER_SUGGESTIONS = ("greco", "colissimo", "xpresslogistics", "post_lu", "dhl", "ups", "fedex", "dpd", "gls")
-
 
 class CredentialsForm(forms.Form):
     """A store's Letzshop credentials. The API key is write-only: never rendered back, and

@@ -32,15 +32,18 @@ from config.admin_helpers import (
 from config.errors import Conflict, InvalidInput, ServiceError
 from exceptions.selectors import blocking_exception_count
 from letzshop import selectors
-from letzshop.admin_forms import CARRIER_SUGGESTIONS, CredentialsForm, DeclineForm, TrackingFormSet
+from letzshop.admin_forms import CredentialsForm, DeclineForm, TrackingFormSet
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncStatus
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
-from orders.admin_views import orders_mark_shipped
+from orders.admin_views import order_page_context, orders_mark_shipped
+from orders.carriers import CARRIER_SUGGESTIONS
+from orders.models import Order
 
 RECENT_ROWS = 10
+QUEUE_ROWS_SHOWN = 20
 
 
 def store_links(store_id: int) -> dict[str, str]:
@@ -356,7 +359,7 @@ def queue_retry(request, items: Iterable[LetzshopFulfillmentQueue]) -> list[Outc
     outcomes = []
     for item in items:
         try:
-            fulfillment.queue_item_retry(item=item, user=request.user)
+            fulfillment.queue_item_retry(item=item)
         except ServiceError as exc:
             outcomes.append(warning(queue_item_label(item), exc.message))
         else:
@@ -385,6 +388,10 @@ class FulfilmentActionsMixin:
     def has_fulfil_permission(self, request) -> bool:
         return request.user.has_perm("letzshop.change_letzshoporder")
 
+    def has_ship_permission(self, request) -> bool:
+        # Marking a Letzshop order shipped changes its local order: the same right as fulfilling.
+        return self.has_fulfil_permission(request)
+
     @admin.action(description=gettext_lazy("Confirm"), permissions=["fulfil"])
     def confirm_orders(self, request, queryset):
         return orders_confirm(request, queryset)
@@ -397,6 +404,32 @@ class FulfilmentActionsMixin:
     def set_tracking(self, request, queryset):
         return orders_set_tracking(self, request, queryset, action="set_tracking")
 
-    @admin.action(description=gettext_lazy("Mark shipped…"), permissions=["fulfil"])
+    @admin.action(description=gettext_lazy("Mark shipped…"), permissions=["ship"])
     def mark_shipped(self, request, queryset):
         return orders_mark_shipped(self, request, queryset, action="mark_shipped")
+
+
+def letzshop_order_page_context(
+    request, *, admin, letzshop_order: LetzshopOrder | None = None, order: Order | None = None
+) -> dict:
+    """An order's page seen from either side (the Letzshop order or its local order): the local
+    order's part (orders.admin_views) and Letzshop's (its units, its queue rows, the fulfillment
+    buttons that can apply; the services still have the last word)."""
+    if letzshop_order is None and order is not None:
+        letzshop_order = LetzshopOrder.objects.filter(local_order=order).first()
+    if order is None and letzshop_order is not None and letzshop_order.local_order_id:
+        order = letzshop_order.local_order
+    selected = letzshop_order if admin.model is LetzshopOrder else order
+    context = order_page_context(request, admin=admin, order=order, selected=selected)
+    context.update({"letzshop_order": letzshop_order, "queue_rows": []})
+    if letzshop_order is None:
+        return context
+    context["queue_rows"] = list(letzshop_order.queue_items.order_by("-id")[:QUEUE_ROWS_SHOWN])
+    context["inventory_units"] = letzshop_order.inventory_units
+    if admin.has_fulfil_permission(request):
+        buttons = []
+        if any(unit.get("state") == "unconfirmed" for unit in letzshop_order.inventory_units):
+            buttons += [("confirm_orders", _("Confirm")), ("decline_orders", _("Decline…"))]
+        buttons.append(("set_tracking", _("Set tracking…")))
+        context["fulfil_buttons"] = buttons + context["fulfil_buttons"]
+    return context

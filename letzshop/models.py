@@ -248,7 +248,6 @@ class LetzshopSyncLog(models.Model):
 
     TRIGGER_SCHEDULER = "scheduler"
     TRIGGER_COMMAND = "command"
-    TRIGGER_WEBHOOK = "webhook"
     TRIGGER_QUEUE = "queue"
 
     store = models.ForeignKey(

@@ -67,7 +67,7 @@ class KindFilter(admin.SimpleListFilter):
 class NotificationAdmin(ChangeListTitleMixin, admin.ModelAdmin):
     change_list_template = "admin/notifications/notification/change_list.html"
     changelist_title = _("Notifications")
-    list_display = ["summary", "store_name", "seen", "state", "open_link"]
+    list_display = ["summary", "store_name", "seen", "read_and_resolved", "open_link"]
     list_display_links = None
     list_filter = [ReadFilter, OpenFilter, KindFilter, "level", StoreFilter]
     list_select_related = ["store"]
@@ -138,7 +138,7 @@ class NotificationAdmin(ChangeListTitleMixin, admin.ModelAdmin):
         return when(obj.created_at)
 
     @admin.display(description=_("state"))
-    def state(self, obj):
+    def read_and_resolved(self, obj):
         read = badge(_("unread"), "info") if obj.admin_read_at is None else badge(_("read"))
         resolved = badge(_("resolved"), "ok") if obj.resolved_at else badge(_("open"), "warn")
         return format_html("{} {}", read, resolved)

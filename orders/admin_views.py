@@ -1,7 +1,7 @@
 """Pages and actions of the orders admin: Mark shipped, the shipping label, an order's page.
 
-Local orders and Letzshop orders share them: an action started from either list works on the
-local order (shipping) or the Letzshop order (fulfillment) behind each selected row.
+A channel's order list (letzshop's) reuses them: Mark shipped works on the local order behind
+each selected row, and the channel adds its part to the order's page context.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -18,9 +18,8 @@ from config.admin_helpers import (
     selection_too_big,
     warning,
 )
-from letzshop.admin_forms import CARRIER_SUGGESTIONS
-from letzshop.models import LetzshopOrder
 from orders.admin_forms import ShipFormSet
+from orders.carriers import CARRIER_SUGGESTIONS
 from orders.models import Order, OrderItem
 from orders.services import order_mark_shipped, shipping_label
 
@@ -28,15 +27,16 @@ QUEUE_ROWS_SHOWN = 20
 
 
 def local_orders_for(queryset) -> tuple[list[Order], list]:
-    """The local orders behind a selection of local orders or of Letzshop orders."""
+    """The local orders behind a selection of local orders or of a channel's orders (any model
+    with a ``local_order`` foreign key)."""
     if queryset.model is Order:
         return list(queryset), []
     orders, skipped = [], []
-    for letzshop_order in queryset.select_related("local_order"):
-        if letzshop_order.local_order_id:
-            orders.append(letzshop_order.local_order)
+    for channel_order in queryset.select_related("local_order"):
+        if channel_order.local_order_id:
+            orders.append(channel_order.local_order)
         else:
-            skipped.append(warning(letzshop_order, _("no local order to mark")))
+            skipped.append(warning(channel_order, _("no local order to mark")))
     return orders, skipped
 
 
@@ -66,7 +66,6 @@ def orders_mark_shipped(modeladmin, request, queryset, *, action: str):
             tracking_number=row["tracking_number"],
             tracking_url=row["tracking_url"],
             shipping_carrier=row["shipping_carrier"],
-            user=request.user,
         ),
         done=_("marked shipped (locally; nothing sent to Letzshop)"),
         page={
@@ -93,26 +92,21 @@ def shipping_label_view(modeladmin, request, object_id):
     return redirect_back(request, or_referer=True) or HttpResponseRedirect(admin_url("orders_order_change", order.pk))
 
 
-def order_page_context(request, *, admin, letzshop_order: LetzshopOrder | None = None, order: Order | None = None):
-    """What an order's page shows beyond its fields: items with their match, the Letzshop
-    queue rows, the shipping label, and the fulfillment buttons."""
-    if letzshop_order is None and order is not None:
-        letzshop_order = LetzshopOrder.objects.filter(local_order=order).first()
-    if order is None and letzshop_order is not None and letzshop_order.local_order_id:
-        order = letzshop_order.local_order
+def order_page_context(request, *, admin, order: Order | None, selected=None) -> dict:
+    """What an order's page shows beyond its fields: items with their match, the shipping label,
+    and the buttons of the actions that can apply (``selected``: the row the page is about, the
+    order itself unless a channel's page shows it)."""
+    selected = order if selected is None else selected
     model_name = admin.model._meta.model_name
-    current = letzshop_order if admin.model is LetzshopOrder else order
     context = {
         "order_items": [],
-        "queue_rows": [],
         "label": None,
-        "letzshop_order": letzshop_order,
         "local_order": order,
         "fulfil_buttons": [],
         "action_url": admin_url(f"{admin.model._meta.app_label}_{model_name}_changelist"),
         "return_to_name": RETURN_TO,
         "return_to": request.get_full_path(),
-        "selected_id": current.pk if current is not None else None,
+        "selected_id": selected.pk if selected is not None else None,
     }
     if order is not None:
         context["order_items"] = list(
@@ -120,24 +114,6 @@ def order_page_context(request, *, admin, letzshop_order: LetzshopOrder | None =
         )
         context["label"] = shipping_label(order=order)
         context["label_url"] = admin_url("orders_order_shipping_label", order.pk)
-    if letzshop_order is not None:
-        context["queue_rows"] = list(letzshop_order.queue_items.order_by("-id")[:QUEUE_ROWS_SHOWN])
-        context["inventory_units"] = letzshop_order.inventory_units
-    if current is not None and admin.has_fulfil_permission(request):
-        context["fulfil_buttons"] = _fulfil_buttons(letzshop_order, order)
+        if order.status in Order.SHIPPABLE_STATUSES and admin.has_ship_permission(request):
+            context["fulfil_buttons"] = [("mark_shipped", _("Mark shipped…"))]
     return context
-
-
-SHIPPABLE = (Order.Status.PENDING, Order.Status.CONFIRMED, Order.Status.SHIPPED)
-
-
-def _fulfil_buttons(letzshop_order: LetzshopOrder | None, order: Order | None) -> list[tuple[str, str]]:
-    """The actions that can apply to the order as it is (the services still have the last word)."""
-    buttons = []
-    if letzshop_order is not None:
-        if any(unit.get("state") == "unconfirmed" for unit in letzshop_order.inventory_units):
-            buttons += [("confirm_orders", _("Confirm")), ("decline_orders", _("Decline…"))]
-        buttons.append(("set_tracking", _("Set tracking…")))
-    if order is not None and order.status in SHIPPABLE:
-        buttons.append(("mark_shipped", _("Mark shipped…")))
-    return buttons

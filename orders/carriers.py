@@ -42,3 +42,7 @@ def carrier_detect(*, provider: str | None, shipment_number: str | None) -> str:
         if pattern.match(number):
             return code
     return ""
+
+
+# Offered as you type a carrier (Mark shipped, Set tracking); any other code may be entered.
+CARRIER_SUGGESTIONS = (GRECO, COLISSIMO, XPRESSLOGISTICS, "post_lu", "dhl", "ups", "fedex", "dpd", "gls")

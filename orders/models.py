@@ -31,6 +31,8 @@ class Order(models.Model):
         Status.RETURNED: (),
         Status.CANCELLED: (),
     }
+    # Which orders may be marked shipped (a shipped one, to correct its tracking).
+    SHIPPABLE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.SHIPPED)
 
     store = models.ForeignKey(
         "stores.Store",

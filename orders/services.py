@@ -14,7 +14,7 @@ from orders.models import Order, ShippingCarrier
 
 
 @transaction.atomic
-def order_status_update(*, order: Order, status: str, user=None) -> Order:
+def order_status_update(*, order: Order, status: str) -> Order:
     """Move an order to ``status`` if the transition is allowed (Order.ALLOWED_TRANSITIONS)."""
     if status not in Order.Status.values:
         raise InvalidInput(
@@ -72,7 +72,7 @@ def order_follow_channel_tracking(*, order_id: int, tracking_number: str, carrie
 
 @transaction.atomic
 def order_mark_shipped(
-    *, order: Order, tracking_number: str = "", tracking_url: str = "", shipping_carrier: str = "", user=None
+    *, order: Order, tracking_number: str = "", tracking_url: str = "", shipping_carrier: str = ""
 ) -> Order:
     """Mark an order shipped locally, with its tracking; nothing is sent to Letzshop.
 
@@ -84,7 +84,7 @@ def order_mark_shipped(
         except ValidationError:
             raise InvalidInput(gettext("Enter a full tracking URL (https://...)."), field="tracking_url") from None
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status not in (Order.Status.PENDING, Order.Status.CONFIRMED, Order.Status.SHIPPED):
+    if order.status not in Order.SHIPPABLE_STATUSES:
         raise Conflict(gettext("A %(status)s order cannot be marked as shipped.") % {"status": order.status})
     order.status = Order.Status.SHIPPED
     order.shipped_at = order.shipped_at or timezone.now()

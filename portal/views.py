@@ -16,20 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from config.errors import NotFound
+from config.errors import InvalidInput, NotFound
 from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN
+from orders.carriers import CARRIER_SUGGESTIONS as CARRIERS
 from portal.labels import portal_labels
-from portal.selectors import (
-    PortalStore,
-    letzshop_order_of_local_order,
-    letzshop_order_store_id,
-    portal_store_get,
-    portal_stores,
-)
+from portal.selectors import letzshop_order_of_local_order, letzshop_order_store_id
+from stores.tenancy import StoreContext, acts_for_any_store, store_context_resolve, store_contexts_for_user
 
 SESSION_STORE = "portal_store_id"
-# Suggestions of the tracking form (common carriers and those Letzshop ships with).
-CARRIERS = ("dhl", "ups", "fedex", "post_lu", "dpd", "gls", "greco", "colissimo", "xpresslogistics")
+
+
+def _store_named(request, store_id) -> StoreContext:
+    """One of the user's stores (any store for a platform admin); another answers NotFound."""
+    if store_id in (None, ""):
+        raise NotFound(_("Choose a store."))
+    return store_context_resolve(
+        user=request.user, store_id=store_id, as_admin=acts_for_any_store(request.user), field="store_id"
+    )
 
 
 def _safe_next(request, default: str) -> str:
@@ -58,7 +61,7 @@ class PortalPage(LoginRequiredMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.stores = portal_stores(user=request.user)
+        self.stores = store_contexts_for_user(user=request.user)
         self.store = self.current_store(request, *args, **kwargs)
         if self.store is None:
             if not self.stores:
@@ -67,7 +70,7 @@ class PortalPage(LoginRequiredMixin, TemplateView):
             return HttpResponseRedirect(f"{chooser}?next={request.get_full_path()}")
         return super().dispatch(request, *args, **kwargs)
 
-    def current_store(self, request, *args, **kwargs) -> PortalStore | None:
+    def current_store(self, request, *args, **kwargs) -> StoreContext | None:
         chosen = request.session.get(SESSION_STORE)
         if chosen is not None:
             for store in self.stores:
@@ -153,7 +156,7 @@ class OrderDetailView(PortalPage):
         store = next((s for s in self.stores if s.id == store_id), None)
         if store is None:
             # A platform admin's switcher is capped; the order's store is still theirs to open.
-            store = portal_store_get(user=request.user, store_id=store_id)
+            store = _store_named(request, store_id)
         if request.session.get(SESSION_STORE) != store.id:
             request.session[SESSION_STORE] = store.id
         return store
@@ -222,7 +225,7 @@ class StoreChoiceView(LoginRequiredMixin, View):
     store (only one of the user's stores; any store for a platform admin), then go back."""
 
     def get(self, request):
-        stores = portal_stores(user=request.user)
+        stores = store_contexts_for_user(user=request.user)
         if not stores:
             return render(request, "portal/no_store.html", {"title": _("No store")}, status=403)
         context = {
@@ -235,8 +238,8 @@ class StoreChoiceView(LoginRequiredMixin, View):
 
     def post(self, request):
         try:
-            store = portal_store_get(user=request.user, store_id=request.POST.get("store_id"))
-        except NotFound:
+            store = _store_named(request, request.POST.get("store_id"))
+        except (NotFound, InvalidInput):
             raise Http404(_("No such store among yours.")) from None
         request.session[SESSION_STORE] = store.id
         target = _safe_next(request, reverse("portal:home"))

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
 from stores.hooks import store_adding_check
@@ -98,7 +97,3 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["gtin_normalized", "is_placeholder", "created_at", "updated_at"]
     autocomplete_fields = ["store"]
     show_full_result_count = False
-
-    @admin.display(description=_("normalised GTIN"))
-    def normalized(self, obj):
-        return obj.gtin_normalized

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import id_or_none
 from stores.models import Store
 
 
@@ -25,6 +26,7 @@ class StoreFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        store_id = id_or_none(value)
+        if store_id is None:
             return queryset.none()
-        return queryset.filter(**{f"{self.field_name}_id": int(value)})
+        return queryset.filter(**{f"{self.field_name}_id": store_id})

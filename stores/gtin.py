@@ -87,10 +87,6 @@ def _gtin_normalize(raw: str | None, parser: str | None = None) -> Gtin:
     return Gtin(raw=text, digits=digits, gtin14=digits.zfill(14), problem="")
 
 
-def gtin14_or_empty(raw: str | None) -> str:
-    return gtin_normalize(raw).gtin14
-
-
 def gtin_type_of(digits: str) -> str:
     """The kind of a valid barcode, in Letzshop's TradeIdParser words."""
     if len(digits) == 13 and digits[:3] in ("978", "979"):

@@ -71,9 +71,14 @@ class StoreMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.store} ({self.role})"
 
+    @classmethod
+    def role_can_manage(cls, role: str) -> bool:
+        """Owners and managers manage a store (credentials, settings, catalog); staff work orders."""
+        return role in cls.MANAGING_ROLES
+
     @property
     def can_manage(self) -> bool:
-        return self.role in self.MANAGING_ROLES
+        return self.role_can_manage(self.role)
 
 
 class Product(models.Model):

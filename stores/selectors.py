@@ -56,13 +56,20 @@ def product_get(*, store: Store, product_id: int) -> Product:
         raise NotFound(gettext("Product %(id)s not found in this store.") % {"id": product_id}) from None
 
 
+def matchable_products(*, store: Store) -> QuerySet[Product]:
+    """The products an order item may be matched to by GTIN: the store's active catalog, never
+    its placeholder. The import's matching and the exceptions' auto-match both start here."""
+    return Product.objects.filter(store=store, is_active=True, is_placeholder=False)
+
+
 def products_by_gtin(*, store: Store, gtins: set[str]) -> dict[str, list[int]]:
-    """Active catalog products per normalised GTIN, for matching order items (one query)."""
+    """Matchable products per normalised GTIN, for matching order items (one query)."""
     matches: dict[str, list[int]] = {}
     if not gtins:
         return matches
     rows = (
-        Product.objects.filter(store=store, is_active=True, is_placeholder=False, gtin_normalized__in=gtins)
+        matchable_products(store=store)
+        .filter(gtin_normalized__in=gtins)
         .order_by()
         .values_list("gtin_normalized", "id")
     )

@@ -455,7 +455,7 @@ def catalog_import(*, store: Store, rows: Iterable[dict[str, Any]], progress=Non
 
 
 @transaction.atomic
-def products_copy_to_store_catalog(*, products: Iterable[Product], store: Store) -> CatalogImportResult:
+def catalog_products_copy(*, products: Iterable[Product], store: Store) -> CatalogImportResult:
     """Copy products from another source (another store's catalog, a marketplace feed) into
     ``store``'s catalog, upserting by SKU; auto-matches pending exceptions like any import.
     Placeholder products never travel: they stand for a store's own unmatched items."""
@@ -467,7 +467,7 @@ def products_copy_to_store_catalog(*, products: Iterable[Product], store: Store)
 
 def catalog_copy(*, store: Store, source_store_id: int, product_ids: list[int] | None = None) -> CatalogImportResult:
     """Copy the catalog of store ``source_store_id`` (or the listed products of it) into
-    ``store``'s, upserting by SKU and auto-matching pending exceptions (``copy_to_store_catalog``).
+    ``store``'s, upserting by SKU and auto-matching pending exceptions.
 
     Every listed id must be a product of the source store: unknown ids are refused, listed,
     rather than copying part of what was asked."""
@@ -487,7 +487,7 @@ def catalog_copy(*, store: Store, source_store_id: int, product_ids: list[int] |
                 % {"store": source_store.pk, "ids": ", ".join(str(pk) for pk in sorted(missing))},
                 field="product_ids",
             )
-    return products_copy_to_store_catalog(products=list(products), store=store)
+    return catalog_products_copy(products=list(products), store=store)
 
 
 @transaction.atomic

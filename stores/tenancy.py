@@ -23,14 +23,62 @@ from stores.models import Store, StoreMembership
 STORE_HEADER = "X-Store-Id"
 
 
+# A platform admin's store switcher in the portal lists every store; past this many it is a long
+# list already.
+SWITCHER_LIMIT = 500
+
+
 @dataclass(frozen=True)
 class StoreContext:
+    """The store a request acts for and the user's role in it (platform admins act as owners)."""
+
     store: Store
-    role: str  # a StoreMembership.Role; platform admins act as owners
+    role: str  # a StoreMembership.Role
 
     @property
     def can_manage(self) -> bool:
-        return self.role in StoreMembership.MANAGING_ROLES
+        return StoreMembership.role_can_manage(self.role)
+
+    @property
+    def id(self) -> int:
+        return self.store.pk
+
+    @property
+    def name(self) -> str:
+        return self.store.name
+
+    @property
+    def code(self) -> str:
+        return self.store.code
+
+    @property
+    def role_label(self) -> str:
+        return StoreMembership.Role(self.role).label
+
+
+def acts_for_any_store(user: AbstractBaseUser) -> bool:
+    """A platform admin opening the portal: a superuser, or staff allowed to see the stores (the
+    API's admin endpoints check each call's own permission: config.permissions)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.has_perm("stores.view_store"))
+    )
+
+
+def store_contexts_for_user(*, user: AbstractBaseUser) -> list[StoreContext]:
+    """The stores the user may open, by name, with its role in each (one query)."""
+    if acts_for_any_store(user):
+        stores = Store.objects.order_by("name", "pk").only("id", "name", "code")[:SWITCHER_LIMIT]
+        return [StoreContext(store=store, role=StoreMembership.Role.OWNER) for store in stores]
+    memberships = (
+        StoreMembership.objects.filter(user=user)
+        .select_related("store")
+        .only("role", "store__id", "store__name", "store__code")
+        .order_by("store__name", "store_id")
+    )
+    return [StoreContext(store=membership.store, role=membership.role) for membership in memberships]
 
 
 def store_context_resolve(*, user: AbstractBaseUser, store_id=None, as_admin: bool = False, field=STORE_HEADER):

@@ -2,6 +2,8 @@
 
 from django.contrib.admin.options import ShowFacets
 
+from config.ids import id_or_none
+
 
 class ChangeListTitleMixin:
     """A change list titled by what it shows ("Fulfillment queue"), not "Select ... to change"."""
@@ -19,7 +21,7 @@ class StoreColumnMixin:
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)
-        if request.GET.get("store", "").isdigit():
+        if id_or_none(request.GET.get("store", "")) is not None:
             return [column for column in columns if column != "store"]
         return columns
 

@@ -1,8 +1,10 @@
 """Real servers for the tests about processes: ``manage.py runserver`` in a child process on a free
-port, and a TCP relay in front of PostgreSQL that a test can cut to lose the database."""
+port, a Celery worker with beat on the test database, and a TCP relay in front of PostgreSQL that
+a test can cut to lose the database."""
 
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -170,3 +172,75 @@ class TcpRelay:
         self.cut()
         self.stopped.set()
         self.listener.close()
+
+
+def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subprocess.Popen:
+    """``celery worker --beat`` on the test database, sweeping the queue every second. A message
+    this process sent to its own broker (memory, or Redis before ``--purge``) is lost to the
+    worker: the sweep takes such rows once LETZSHOP_QUEUE_WAKE_LOST_SECONDS have passed."""
+    broker = settings.CELERY_BROKER_URL
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,  # the key the stored API key was encrypted with
+        "DATABASE_URL": child_database_url(),
+        "CELERY_BROKER_URL": broker if broker.startswith("redis") else "filesystem://",
+        "VAR_DIR": str(tmp_path),  # the filesystem broker's folders
+        "LETZSHOP_ALLOWED_HOSTS": ",".join(settings.LETZSHOP_ALLOWED_HOSTS),
+        "LETZSHOP_QUEUE_SWEEP_SECONDS": "1",
+        "LETZSHOP_QUEUE_STUCK_SECONDS": "3",
+        "LETZSHOP_QUEUE_WAKE_LOST_SECONDS": "2",
+    }
+    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--beat",
+            f"--concurrency={concurrency}",
+            "--purge",
+            "--loglevel=INFO",
+            "-n",
+            f"{name}@%h",
+            "-s",
+            str(tmp_path / f"{name}-beat"),
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, timeout: float, what: str, logs: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(
+        f"timed out waiting for {what}; worker logs:\n"
+        + "\n".join(path.read_text()[-3000:] for path in sorted(logs.glob("*.log")))
+    )
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    """Stop the worker's whole process group; one slow to shut down warmly (a loaded machine) is killed."""
+    for signal_to_send in (sig, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, signal_to_send)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait(timeout=20)

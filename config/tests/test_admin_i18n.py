@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 OUR_APPS = ("merchants", "stores", "orders", "exceptions", "letzshop")
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 @pytest.mark.parametrize(("language", "log_out"), [("fr", "Déconnexion"), ("de", "Abmelden"), ("en", "Log out")])
 def test_the_admin_speaks_the_browsers_language(admin_client, language, log_out):
     page = admin_client.get("/admin/letzshop/letzshopstore/", HTTP_ACCEPT_LANGUAGE=language).content.decode()

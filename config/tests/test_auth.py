@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from stores.tests.factories import MembershipFactory, ProductFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from config.tests.clients import api_client_for
 from config.tests.processes import child_database_url, request, runserver
-from conftest import api_client_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from stores.models import StoreMembership
 from stores.tests.factories import MembershipFactory, UserFactory
 

@@ -16,7 +16,7 @@ from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.credentials import connection_test
 from letzshop.services.fulfillment import order_confirm, queue_item_process
 from letzshop.services.imports import orders_import
-from letzshop.tests.test_fulfillment import clean_order
+from letzshop.tests.helpers import clean_order
 from sandbox import DEFAULT_API_KEY
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from config.outages import RETRY_AFTER_SECONDS, ServiceUnavailableMiddleware
+from config.tests.clients import api_client_for
 from config.tests.processes import TcpRelay, child_database_url, request, runserver
-from conftest import api_client_for
 
 DATABASE_LOST = (
     f"The service is briefly unavailable: its database cannot be reached. Try again in {RETRY_AFTER_SECONDS} seconds."

@@ -32,11 +32,23 @@ def test_production_settings_refuse_to_start_without_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_times_are_stored_in_utc_and_shown_in_luxembourg():
-    assert settings.USE_TZ is True
-    assert settings.TIME_ZONE == "Europe/Luxembourg"
-    assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de"]
-    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+def test_times_are_stored_in_utc_and_shown_in_luxembourg(admin_client, store):
+    from datetime import UTC, datetime
+
+    from django.db import connection
+
+    from orders.tests.factories import OrderFactory
+
+    order = OrderFactory(store=store)
+    # 22:30 UTC on a winter day is 23:30 in Luxembourg.
+    type(order).objects.filter(pk=order.pk).update(created_at=datetime(2026, 1, 15, 22, 30, tzinfo=UTC))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT created_at FROM orders_order WHERE id = %s", [order.pk])
+        stored = cursor.fetchone()[0]
+    stored_text = stored.isoformat() if hasattr(stored, "isoformat") else str(stored)
+    assert "22:30" in stored_text
+    page = admin_client.get("/admin/orders/order/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.findall(r"ls-when\">([^<]*)<br>([^<]*)<", page) == [("15/01/2026", "23:30")]
 
 
 def test_the_old_names_appear_nowhere_in_code():

@@ -14,7 +14,7 @@ import factory
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from stores.tenancy import StoreScopedMixin
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,6 @@ EXCEPTIONS = "/admin/exceptions/orderitemexception/"
 GTIN = "4006381333931"
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
@@ -171,3 +165,20 @@ def test_a_resolved_exception_can_be_given_another_product(admin_client, store):
     admin_client.post(f"{EXCEPTIONS}{exception.pk}/resolve/", {"product_id": better.pk})
     exception.refresh_from_db()
     assert exception.resolved_product_id == better.pk
+
+
+@pytest.mark.parametrize("store", ["99999999999999999999999", "-1", "１２", "abc"])
+def test_a_store_filter_that_is_no_id_filters_nothing_and_never_fails(admin_client, store):
+    from exceptions.tests.factories import OrderItemExceptionFactory
+    from letzshop.tests.factories import LetzshopOrderFactory
+
+    order = LetzshopOrderFactory()
+    OrderItemExceptionFactory(store=order.store, order=order.local_order)
+    for url in (
+        "/admin/exceptions/orderitemexception/?status=all",
+        "/admin/orders/order/",
+        "/admin/letzshop/letzshoporder/",
+    ):
+        response = admin_client.get(url, {"store": store})
+        assert response.status_code == 200, (url, response.status_code)
+        assert len(response.context["cl"].result_list) == 0, url

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
 from orders.tests.factories import OrderFactory

@@ -9,7 +9,6 @@ from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
 from letzshop.models import LetzshopOrder
 from letzshop.services.imports import orders_import
-from letzshop.tests.conftest import sandbox_store  # noqa: F401 (a fixture)
 from sandbox import catalog_gtin14s, gtin14
 from stores.tests.factories import ProductFactory
 

@@ -227,5 +227,5 @@ class StoreQueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StoreS
     @action(detail=True, methods=["post"])
     def retry(self, request, *args, **kwargs):
         """Send a failed operation again, with a fresh set of attempts."""
-        item = fulfillment.queue_item_retry(item=self.get_object(), user=request.user)
+        item = fulfillment.queue_item_retry(item=self.get_object())
         return Response(QueueItemSerializer(item).data, status=status.HTTP_202_ACCEPTED)

@@ -37,7 +37,7 @@ from letzshop.crypto import CredentialsDecryptionError
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.credentials import client_for
 from letzshop.services.incidents import queue_item_settled
-from letzshop.services.mapping import UNIT_CONFIRMED, UNIT_DECLINED, units_sync_status
+from letzshop.services.mapping import UNIT_CONFIRMED, UNIT_DECLINED, order_status_of, units_sync_status
 from letzshop.services.sync_log import sync_log_write
 from orders.hooks import units_confirmed
 from orders.models import Order
@@ -221,7 +221,7 @@ def order_set_tracking(
 
 
 @transaction.atomic
-def queue_item_retry(*, item: Queue, user=None) -> Queue:
+def queue_item_retry(*, item: Queue) -> Queue:
     """Send a failed row again, with a fresh set of attempts; its last error stays until then."""
     item = Queue.objects.select_for_update().get(pk=item.pk)
     if item.status != Queue.Status.FAILED:
@@ -608,7 +608,7 @@ def _apply(item: Queue, response: dict[str, Any]) -> None:
             order.letzshop_state = LetzshopOrder.State.CONFIRMED
         if order.sync_status != LetzshopOrder.SyncStatus.SHIPPED:
             order.sync_status = units_sync_status(states, order.sync_status)
-        target = {"confirmed": Order.Status.CONFIRMED, "rejected": Order.Status.REJECTED}.get(order.sync_status)
+        target = order_status_of(order.sync_status)
     order.save(update_fields=["inventory_units", "letzshop_state", "sync_status", "updated_at"])
     if order.local_order_id and target:
         order_follow_channel_status(order_ids=[order.local_order_id], status=target)

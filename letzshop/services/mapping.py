@@ -14,6 +14,7 @@ from typing import Any
 from config.bulk import json_text
 from letzshop.client.types import Address, InventoryUnit, Shipment, Tracking
 from orders.carriers import carrier_detect
+from orders.models import Order
 from stores.gtin import Gtin, gtin_normalize
 
 ZERO = Decimal("0.00")
@@ -98,6 +99,19 @@ def _address(address: Address | None) -> dict[str, Any]:
 
 def _item_key(unit: InventoryUnit) -> str:
     return unit.variant.id if unit.variant is not None else f"unit:{unit.id}"
+
+
+# The local order's status a shipment's sync status stands for (pending: left as it is).
+ORDER_STATUS_OF_SYNC_STATUS = {
+    "confirmed": Order.Status.CONFIRMED,
+    "rejected": Order.Status.REJECTED,
+    "shipped": Order.Status.SHIPPED,
+}
+
+
+def order_status_of(sync_status: str) -> str | None:
+    """The local order's status for a shipment's sync status; None while it is pending."""
+    return ORDER_STATUS_OF_SYNC_STATUS.get(sync_status)
 
 
 def units_sync_status(unit_states: list[str], current: str = "pending") -> str:

@@ -25,12 +25,6 @@ QUEUE = "/admin/letzshop/letzshopfulfillmentqueue/"
 LOG = "/admin/letzshop/letzshopsynclog/"
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from config.tests.browser import screenshot
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
 from letzshop.services.credentials import credentials_save

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.errors import InvalidInput
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from letzshop.client import AuthError, LetzshopClient, ResponseError, TransientError
 from letzshop.services.credentials import api_endpoint_validate, api_key_validate, connection_test, credentials_save
 from sandbox import DEFAULT_API_KEY

@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from letzshop.crypto import CredentialsDecryptionError, decrypt_value, encrypt_value, mask_key
 from letzshop.models import StoreLetzshopCredentials
 from letzshop.services.credentials import credentials_api_key, credentials_save

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from exceptions.models import OrderItemException
 from exceptions.services import exception_ignore, exception_resolve
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
@@ -19,6 +19,7 @@ from letzshop.services.fulfillment import (
     queue_rescue_stuck,
 )
 from letzshop.services.imports import orders_import
+from letzshop.tests.helpers import clean_order, units_on_letzshop
 from stores.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,24 +32,9 @@ def imported(sandbox_store, letzshop_sandbox):
     return sandbox_store
 
 
-def clean_order(store, units: int | None = None) -> LetzshopOrder:
-    """An imported order without product exceptions (and with ``units`` units, if given)."""
-    for order in LetzshopOrder.objects.filter(store=store).select_related("local_order").order_by("pk"):
-        if order.local_order.item_exceptions.exists():
-            continue
-        if units is None or len(order.inventory_units) == units:
-            return order
-    raise AssertionError("no such order in the seeded data")
-
-
 def blocked_order(store) -> LetzshopOrder:
     exception = OrderItemException.objects.filter(store=store).select_related("order").first()
     return exception.order.letzshop_order
-
-
-def units_on_letzshop(sandbox, order: LetzshopOrder) -> dict[str, str]:
-    detail = sandbox.state.shipment_detail(order.letzshop_shipment_id)
-    return {unit["id"]: unit["state"] for unit in detail["inventoryUnits"]}
 
 
 def test_confirm_through_the_api_reaches_letzshop(imported, store_user, letzshop_sandbox):

@@ -21,7 +21,7 @@ from letzshop.services.fulfillment import (
     queue_sweep,
 )
 from letzshop.services.imports import orders_import
-from letzshop.tests.test_fulfillment import clean_order, units_on_letzshop
+from letzshop.tests.helpers import clean_order, units_on_letzshop
 
 pytestmark = pytest.mark.django_db
 Queue = LetzshopFulfillmentQueue

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from config.tests.clients import api_client_for
 from config.tests.processes import child_database_url, free_port, request, runserver
-from conftest import api_client_for
 from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.imports import orders_import
 

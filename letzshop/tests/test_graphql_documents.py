@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
@@ -26,10 +25,6 @@ pytestmark = pytest.mark.letzshop
 GRAPHQL_DIR = Path(__file__).resolve().parent.parent / "graphql"
 SCHEMA_FILE = GRAPHQL_DIR / "schema.graphql"
 OPERATION_FILES = sorted(path for path in GRAPHQL_DIR.glob("*.graphql") if path.name != "schema.graphql")
-
-
-def _shared_schema_file() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "letzshop" / "schema.graphql"
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +100,3 @@ def test_shipments_query_selects_everything_an_import_stores(schema: GraphQLSche
     assert ("ShipmentConnection", "nodes") in selected
     assert ("ShipmentConnection", "edges") not in selected
     assert {("PageInfo", "hasNextPage"), ("PageInfo", "endCursor")} <= selected
-
-
-def test_schema_copy_matches_the_shared_contract() -> None:
-    shared = _shared_schema_file()
-    if not shared.exists():
-        pytest.skip(f"{shared} is absent (a clone without ../shared): nothing to compare with")
-    assert SCHEMA_FILE.read_bytes() == shared.read_bytes(), (
-        "letzshop/graphql/schema.graphql differs from ../shared/letzshop/schema.graphql: copy it over"
-    )

@@ -3,12 +3,11 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from config.tests.processes import child_database_url
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopOrder
 from orders.models import Order, OrderItem
@@ -16,20 +15,11 @@ from orders.models import Order, OrderItem
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def database_url() -> str:
-    """The test database, as a URL a child process can use."""
-    db = connection.settings_dict
-    if "sqlite" in db["ENGINE"]:
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def start_import(store_code: str, lock_seconds: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": child_database_url(),
         "LETZSHOP_IMPORT_LOCK_SECONDS": str(lock_seconds),
         "LETZSHOP_PAGE_SIZE": "20",
     }

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from config.celery import app as celery_app
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopOrder, LetzshopSyncLog
 from letzshop.services.credentials import credentials_save

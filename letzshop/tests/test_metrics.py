@@ -6,7 +6,7 @@ from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.credentials import connection_test
 from letzshop.services.imports import orders_import
 from letzshop.tests.factories import QueueItemFactory
-from monitoring.tests.test_processes import metric
+from monitoring.tests.helpers import metric
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 
 from config.errors import Conflict
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
 from letzshop.services.fulfillment import order_confirm, order_reject, queue_item_process
 from letzshop.services.imports import orders_import
-from letzshop.tests.test_fulfillment import clean_order
+from letzshop.tests.helpers import clean_order
 
 Queue = LetzshopFulfillmentQueue
 

@@ -12,7 +12,7 @@ from django.db.utils import ConnectionHandler
 from django.test import override_settings
 from django.utils import timezone
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from monitoring import services
 from monitoring.beat import HeartbeatScheduler
 from monitoring.models import Heartbeat
@@ -110,14 +110,14 @@ def test_beats_scheduler_writes_the_heartbeat_once_per_interval():
 def test_the_readiness_command_says_what_is_up():
     import os
 
-    from letzshop.tests.test_import_concurrency import database_url
+    from config.tests.processes import child_database_url
 
     result = subprocess.run(
         [sys.executable, "manage.py", "readiness"],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": database_url()},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": child_database_url()},
     )
     assert "Ready: database ok, broker ok, beat missing" in result.stdout, result.stderr
     assert result.returncode == 0

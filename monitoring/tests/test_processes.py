@@ -1,28 +1,17 @@
 """With real processes: beat writes its heartbeat, and a worker's counts reach /metrics."""
 
-import re
-
 import pytest
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
+from config.tests.processes import start_worker, stop, wait_for
 from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.fulfillment import order_confirm
 from letzshop.services.imports import orders_import
-from letzshop.tests.test_fulfillment import clean_order
-from letzshop.tests.test_fulfillment_worker import start_worker, stop, wait_for
+from letzshop.tests.helpers import clean_order
 from monitoring.models import Heartbeat
+from monitoring.tests.helpers import metric
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def metric(text: str, name: str, **labels) -> float:
-    """The value of one sample of the text format (0 when absent)."""
-    wanted = ",".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
-    for line in text.splitlines():
-        match = re.match(r"^(\w+)(?:\{(.*)\})? (\S+)$", line)
-        if match and match.group(1) == name and ",".join(sorted((match.group(2) or "").split(","))) == wanted:
-            return float(match.group(3))
-    return 0.0
 
 
 def test_beat_beats_and_a_workers_counts_add_up_in_the_web_processs_metrics(

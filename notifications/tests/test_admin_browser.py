@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from config.tests.browser import screenshot
 from letzshop.services.credentials import credentials_save
 from letzshop.services.imports import orders_import
 from notifications.models import Notification

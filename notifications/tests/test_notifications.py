@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import translation
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from notifications import services
 from notifications.models import Notification
 from notifications.tests.factories import NotificationFactory

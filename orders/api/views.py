@@ -52,7 +52,7 @@ class AdminOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminV
         """Change the local status; only the allowed transitions (409 otherwise)."""
         order = self.get_object()
         data = validated(StatusUpdateSerializer, request)
-        order = services.order_status_update(order=order, status=data["status"], user=request.user)
+        order = services.order_status_update(order=order, status=data["status"])
         return Response(OrderSerializer(order).data)
 
     @extend_schema(request=ShipSerializer, responses=OrderSerializer)
@@ -61,7 +61,7 @@ class AdminOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AdminV
         """Mark as shipped locally (nothing is sent to Letzshop)."""
         order = self.get_object()
         data = validated(ShipSerializer, request)
-        order = services.order_mark_shipped(order=order, user=request.user, **data)
+        order = services.order_mark_shipped(order=order, **data)
         return Response(OrderSerializer(order).data)
 
     @extend_schema(responses=ShippingLabelSerializer)

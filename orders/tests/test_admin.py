@@ -12,12 +12,6 @@ pytestmark = pytest.mark.django_db
 ORDERS = "/admin/orders/order/"
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def test_the_shipping_label_opens_at_the_carrier(admin_client, store):
     order = OrderFactory(store=store, shipping_carrier="greco", shipment_number="H74683403433")
     response = admin_client.get(f"{ORDERS}{order.pk}/shipping-label/")

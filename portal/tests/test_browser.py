@@ -13,14 +13,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import SCREENSHOTS, screenshot
+from config.tests.browser import SCREENSHOTS, screenshot
 from exceptions.models import OrderItemException
 from letzshop import selectors
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, StoreLetzshopCredentials
 from letzshop.services.fulfillment import order_confirm, queue_process_due
 from letzshop.services.imports import orders_import
 from letzshop.tests.factories import LetzshopOrderFactory
-from portal.tests.conftest import PASSWORD, log_in
+from portal.tests.helpers import PASSWORD, log_in
 from sandbox import DEFAULT_API_KEY
 from stores.models import Product
 from stores.tests.factories import MembershipFactory, StoreFactory

@@ -5,11 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from config.tests.browser import screenshot
 from letzshop.services.credentials import credentials_save
 from letzshop.services.imports import orders_import
 from notifications.models import Notification
-from portal.tests.conftest import log_in
+from portal.tests.helpers import log_in
 from stores.tests.factories import StoreFactory
 
 pytestmark = [pytest.mark.frontend, pytest.mark.store_ui, pytest.mark.django_db(transaction=True)]

@@ -6,9 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from letzshop.tests.factories import CredentialsFactory, LetzshopOrderFactory
+from letzshop.tests.factories import LetzshopOrderFactory
 from portal.views import SESSION_STORE
-from sandbox import DEFAULT_API_KEY
 from stores.tests.factories import MembershipFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,14 +183,6 @@ def test_staff_see_the_settings_read_only(client, staff_member):
     html = client.get(reverse("portal:settings")).content.decode()
     assert 'id="read-only-note"' in html
     assert 'id="save-credentials" disabled' in html
-
-
-def test_no_page_carries_the_api_key(client, store_user, store):
-    CredentialsFactory(store=store)
-    LetzshopOrderFactory(store=store)
-    client.force_login(store_user)
-    for name in PAGES:
-        assert DEFAULT_API_KEY not in client.get(reverse(name)).content.decode()
 
 
 def test_pages_are_in_the_chosen_language(client, store_user):

@@ -119,7 +119,7 @@ class AdminProductSearchViewSet(mixins.ListModelMixin, AdminViewSet):
 
 class AdminCatalogCopyViewSet(AdminViewSet):
     """``POST /api/v1/admin/stores/{store_pk}/products/copy``: products of another store enter
-    this store's catalog (``copy_to_store_catalog``), auto-matching its pending exceptions."""
+    this store's catalog (``stores.services.catalog_copy``), auto-matching its pending exceptions."""
 
     permission_model = Product
     permission_verbs = {"copy": "add"}

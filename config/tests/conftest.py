@@ -1,2 +1,0 @@
-# The Letzshop fixtures, for tests that watch the integration log.
-from letzshop.tests.conftest import sandbox_store  # noqa: F401
