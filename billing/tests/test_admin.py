@@ -5,7 +5,7 @@ import pytest
 from billing.models import Subscription, SubscriptionChange
 from billing.services import usage_orders_imported
 from billing.tests.factories import PlanFactory, SubscriptionFactory
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from stores.tests.factories import StoreFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.billing]

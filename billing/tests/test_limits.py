@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from letzshop.services.credentials import credentials_save
 from stores.models import Store
 from stores.services import store_create

@@ -2,11 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from letzshop.services.credentials import credentials_save
 from letzshop.services.imports import orders_import
 from loyalty.services import program_update
-from sandbox import DEFAULT_API_KEY, demo_catalog
-from stores.services import catalog_import
 
 
 @pytest.fixture
@@ -15,9 +12,7 @@ def program(store):
 
 
 @pytest.fixture
-def imported(store, letzshop_sandbox):
+def imported(sandbox_store):
     """The store with the demo catalog and the sandbox's orders imported."""
-    catalog_import(store=store, rows=[dict(row) for row in demo_catalog()])
-    credentials_save(store=store, api_key=DEFAULT_API_KEY, api_endpoint=letzshop_sandbox.url)
-    orders_import(store=store, triggered_by="command")
-    return store
+    orders_import(store=sandbox_store, triggered_by="command")
+    return sandbox_store

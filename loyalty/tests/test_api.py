@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from loyalty.models import LoyaltyMember, PointTransaction
 from loyalty.services import points_adjust, program_update
 from orders.tests.factories import OrderFactory

@@ -4,7 +4,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import pytest
 
-from conftest import api_client_for
+from config.tests.clients import api_client_for
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
 from letzshop.services.fulfillment import order_confirm, queue_item_process
 from letzshop.services.imports import orders_import

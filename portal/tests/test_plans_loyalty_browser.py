@@ -12,12 +12,12 @@ from playwright.sync_api import expect
 from billing.periods import month_bounds, today
 from billing.services import usage_orders_imported
 from billing.tests.factories import PlanFactory, SubscriptionFactory
-from conftest import screenshot
+from config.tests.browser import screenshot
 from letzshop.models import LetzshopOrder
 from letzshop.services.imports import orders_import
 from loyalty.models import LoyaltyMember, LoyaltyProgram
 from loyalty.services import points_adjust, program_update
-from portal.tests.conftest import log_in
+from portal.tests.helpers import log_in
 from stores.tests.factories import MembershipFactory
 
 pytestmark = [
