@@ -5,16 +5,33 @@ A sales channel's services (``letzshop``) call these; billing and loyalty regist
 in their ``AppConfig.ready()``. Receivers run inside the caller's transaction, so what they write
 is committed (or undone) with the orders themselves; each must cost a constant number of queries
 whatever the number of orders.
+
+Each receiver runs in a savepoint: one that fails is logged as an error and undone alone, and the
+import's page or the confirmation's settling goes on (an order must never be lost, nor a
+confirmation left unsettled, for a count or a point).
 """
 
+import logging
 from collections.abc import Callable, Collection, Mapping
 
+from django.db import transaction
+
 from stores.models import Store
+
+logger = logging.getLogger(__name__)
 
 OrdersReceiver = Callable[..., None]
 
 _orders_imported: list[OrdersReceiver] = []
 _units_confirmed: list[OrdersReceiver] = []
+
+
+def _tell(receiver: OrdersReceiver, **kwargs) -> None:
+    try:
+        with transaction.atomic():
+            receiver(**kwargs)
+    except Exception:
+        logger.exception("%s.%s failed; the caller goes on", receiver.__module__, receiver.__qualname__)
 
 
 def _register(receivers: list[OrdersReceiver], receiver: OrdersReceiver) -> OrdersReceiver:
@@ -36,7 +53,7 @@ def orders_imported(
     if not new_order_ids and not unit_states:
         return
     for receiver in _orders_imported:
-        receiver(store=store, new_order_ids=list(new_order_ids), unit_states=unit_states)
+        _tell(receiver, store=store, new_order_ids=list(new_order_ids), unit_states=unit_states)
 
 
 def on_units_confirmed(receiver: OrdersReceiver) -> OrdersReceiver:
@@ -49,4 +66,4 @@ def units_confirmed(*, order_id: int, unit_ids: Collection[str]) -> None:
     if not unit_ids:
         return
     for receiver in _units_confirmed:
-        receiver(order_id=order_id, unit_ids=list(unit_ids))
+        _tell(receiver, order_id=order_id, unit_ids=list(unit_ids))

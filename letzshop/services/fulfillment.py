@@ -505,9 +505,10 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
     item.attempts = claimed_attempts if outcome.counts_as_attempt else claimed_attempts - 1
     item.response_data = outcome.response if outcome.response is not None else item.response_data
     item.locked_at = None
+    units_shown = None
     if outcome.response is not None:
         item.verify_before_send = False  # Letzshop's answer says where the operation stands
-        _apply(item, outcome.response)
+        units_shown = _apply(item, outcome.response)
     item.error_message = error
     item.next_attempt_at = None
     if not error:
@@ -558,7 +559,7 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
         transaction.on_commit(lambda: _wake(item.pk, countdown=retry_in))
     elif item.status == Queue.Status.COMPLETED:
         if item.operation == Operation.CONFIRM:
-            _tell_units_confirmed(item)
+            _tell_units_confirmed(item, units_shown)
         follower = (
             Queue.objects.filter(letzshop_order_id=item.letzshop_order_id, status=Queue.Status.PENDING, pk__gt=item.pk)
             .order_by("pk")
@@ -572,22 +573,27 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
     return item
 
 
-def _tell_units_confirmed(item: Queue) -> None:
+def _tell_units_confirmed(item: Queue, shown: tuple[int | None, list[dict]] | None) -> None:
     """A confirmation completed: the apps above orders (loyalty's points) hear which of its units
     Letzshop now shows confirmed available. Inside the settling transaction, so a settle run
-    again tells them again, and each receiver is idempotent (docs/loyalty.md)."""
-    order = LetzshopOrder.objects.only("inventory_units", "local_order_id").get(pk=item.letzshop_order_id)
-    if not order.local_order_id:
+    again tells them again, and each receiver is idempotent (docs/loyalty.md). ``shown``: the
+    local order's id and the units as ``_apply`` left them (read again without)."""
+    if shown is None:
+        order = LetzshopOrder.objects.only("inventory_units", "local_order_id").get(pk=item.letzshop_order_id)
+        shown = (order.local_order_id, order.inventory_units)
+    local_order_id, units = shown
+    if not local_order_id:
         return
-    states = {unit["id"]: unit.get("state") for unit in order.inventory_units}
+    states = {unit["id"]: unit.get("state") for unit in units}
     confirmed = [
         unit_id for unit_id in item.payload.get("inventory_unit_ids", []) if states.get(unit_id) == UNIT_CONFIRMED
     ]
-    units_confirmed(order_id=order.local_order_id, unit_ids=confirmed)
+    units_confirmed(order_id=local_order_id, unit_ids=confirmed)
 
 
-def _apply(item: Queue, response: dict[str, Any]) -> None:
-    """Letzshop accepted (part of) the operation: units, sync status and the local order follow."""
+def _apply(item: Queue, response: dict[str, Any]) -> tuple[int | None, list[dict]]:
+    """Letzshop accepted (part of) the operation: units, sync status and the local order follow.
+    Returns the local order's id and the units as they now stand."""
     order = (
         LetzshopOrder.objects.select_for_update()
         .only("inventory_units", "letzshop_state", "sync_status", "local_order_id")
@@ -612,6 +618,7 @@ def _apply(item: Queue, response: dict[str, Any]) -> None:
     order.save(update_fields=["inventory_units", "letzshop_state", "sync_status", "updated_at"])
     if order.local_order_id and target:
         order_follow_channel_status(order_ids=[order.local_order_id], status=target)
+    return order.local_order_id, order.inventory_units
 
 
 # --- the sweep ----------------------------------------------------------------------------
