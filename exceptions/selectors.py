@@ -7,6 +7,7 @@ from config.errors import NotFound
 from exceptions.models import OrderItemException
 from stores.gtin import gtin_normalize
 from stores.models import Store
+from stores.tenancy import store_required
 
 
 def exception_list(*, store: Store | None = None) -> QuerySet[OrderItemException]:
@@ -35,6 +36,7 @@ def exceptions_with_gtin(*, queryset: QuerySet[OrderItemException], gtin: str) -
 
 def exceptions_oldest_pending(*, store: Store, limit: int) -> list[OrderItemException]:
     """The ``limit`` pending exceptions of ``store`` that have waited longest."""
+    store_required(store)
     return list(
         exception_list(store=store)
         .filter(status=OrderItemException.Status.PENDING)

@@ -8,6 +8,7 @@ from config.errors import NotFound
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from stores.models import Store
+from stores.tenancy import store_required
 
 
 def _count(queryset, by: str = "store") -> Coalesce:
@@ -35,14 +36,17 @@ def stores_with_integration_status(*, stores: QuerySet[Store] | None = None) -> 
 
 
 def store_integration_status(*, store: Store) -> Store:
+    store_required(store)
     return stores_with_integration_status(stores=Store.objects.filter(pk=store.pk)).get()
 
 
 def credentials_find(*, store: Store) -> StoreLetzshopCredentials | None:
+    store_required(store)
     return StoreLetzshopCredentials.objects.filter(store=store).first()
 
 
 def letzshop_order_list(*, store: Store) -> QuerySet[LetzshopOrder]:
+    store_required(store)
     blocking = OrderItemException.objects.filter(
         order_id=OuterRef("local_order_id"), status__in=OrderItemException.BLOCKING_STATUSES
     )
@@ -57,6 +61,7 @@ def letzshop_order_list(*, store: Store) -> QuerySet[LetzshopOrder]:
 
 
 def letzshop_order_get(*, store: Store, order_id: int) -> LetzshopOrder:
+    store_required(store)
     try:
         return letzshop_order_list(store=store).get(pk=order_id)
     except (LetzshopOrder.DoesNotExist, ValueError, TypeError):
@@ -64,14 +69,17 @@ def letzshop_order_get(*, store: Store, order_id: int) -> LetzshopOrder:
 
 
 def sync_log_list(*, store: Store) -> QuerySet[LetzshopSyncLog]:
+    store_required(store)
     return LetzshopSyncLog.objects.filter(store=store)
 
 
 def queue_list(*, store: Store) -> QuerySet[LetzshopFulfillmentQueue]:
+    store_required(store)
     return LetzshopFulfillmentQueue.objects.filter(store=store).select_related("letzshop_order")
 
 
 def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
+    store_required(store)
     try:
         return queue_list(store=store).get(pk=item_id)
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):

@@ -6,13 +6,16 @@ from django.db.models import Q, QuerySet
 
 from notifications.models import Notification, NotificationPreference
 from stores.models import Store
+from stores.tenancy import store_required
 
 
 def notification_list_for_store(*, store: Store) -> QuerySet[Notification]:
+    store_required(store)
     return Notification.objects.filter(store=store)
 
 
 def notification_get_for_store(*, store: Store, notification_id: int) -> Notification | None:
+    store_required(store)
     return Notification.objects.filter(store=store, pk=notification_id).first()
 
 
@@ -22,6 +25,7 @@ def notification_list_for_admin(*, store_id: int | None = None) -> QuerySet[Noti
 
 
 def unread_count_for_store(*, store: Store) -> int:
+    store_required(store)
     return Notification.objects.filter(store=store, read_at__isnull=True).count()
 
 

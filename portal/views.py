@@ -17,8 +17,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from config.errors import InvalidInput, NotFound
-from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN
+from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN, LetzshopOrder
 from orders.carriers import CARRIER_SUGGESTIONS as CARRIERS
+from orders.models import Order
 from portal.labels import portal_labels
 from portal.selectors import letzshop_order_of_local_order, letzshop_order_store_id
 from stores.tenancy import StoreContext, acts_for_any_store, store_context_resolve, store_contexts_for_user
@@ -143,6 +144,8 @@ class OrderListView(PortalPage):
 
 
 class OrderDetailView(PortalPage):
+    # The rows its URL names (the tenancy test walks the portal's URLs with it).
+    tenant_model = LetzshopOrder
     template_name = "portal/order.html"
     nav = "orders"
     title = _("Order")
@@ -171,6 +174,8 @@ class OrderDetailView(PortalPage):
 
 class LocalOrderView(LoginRequiredMixin, View):
     """The order page of a local order id (what a product exception names)."""
+
+    tenant_model = Order
 
     def get(self, request, order_id: int):
         try:

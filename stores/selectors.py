@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from config.errors import NotFound
 from stores.models import Product, Store, StoreMembership
+from stores.tenancy import store_required
 
 
 def stores_for_user(*, user: AbstractBaseUser) -> QuerySet[Store]:
@@ -23,6 +24,7 @@ def store_get(*, store_id: int) -> Store:
 
 
 def membership_list(*, store: Store) -> QuerySet[StoreMembership]:
+    store_required(store)
     return StoreMembership.objects.filter(store=store).select_related("user")
 
 
@@ -32,6 +34,7 @@ def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[StoreMembership]
 
 def product_list(*, store: Store, search: str | None = None) -> QuerySet[Product]:
     """The store's catalog (without its placeholder product), searchable by name, SKU or GTIN."""
+    store_required(store)
     qs = Product.objects.filter(store=store, is_placeholder=False)
     return product_search(queryset=qs, search=search)
 
@@ -50,6 +53,7 @@ def product_search(*, queryset: QuerySet[Product], search: str | None) -> QueryS
 
 
 def product_get(*, store: Store, product_id: int) -> Product:
+    store_required(store)
     try:
         return Product.objects.get(store=store, pk=product_id, is_placeholder=False)
     except (Product.DoesNotExist, ValueError, TypeError):
@@ -59,11 +63,13 @@ def product_get(*, store: Store, product_id: int) -> Product:
 def matchable_products(*, store: Store) -> QuerySet[Product]:
     """The products an order item may be matched to by GTIN: the store's active catalog, never
     its placeholder. The import's matching and the exceptions' auto-match both start here."""
+    store_required(store)
     return Product.objects.filter(store=store, is_active=True, is_placeholder=False)
 
 
 def products_by_gtin(*, store: Store, gtins: set[str]) -> dict[str, list[int]]:
     """Matchable products per normalised GTIN, for matching order items (one query)."""
+    store_required(store)
     matches: dict[str, list[int]] = {}
     if not gtins:
         return matches

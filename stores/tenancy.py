@@ -56,6 +56,14 @@ class StoreContext:
         return StoreMembership.Role(self.role).label
 
 
+def store_required(store) -> Store:
+    """A store-scoped read refuses to run without its store: ``filter(store=None)`` would quietly
+    answer nothing today and, written differently tomorrow, everything."""
+    if not isinstance(store, Store) or store.pk is None:
+        raise TypeError(f"a store-scoped read needs a saved Store, not {store!r}")
+    return store
+
+
 def acts_for_any_store(user: AbstractBaseUser) -> bool:
     """A platform admin opening the portal: a superuser, or staff allowed to see the stores (the
     API's admin endpoints check each call's own permission: config.permissions)."""

@@ -176,7 +176,7 @@ def test_retry_a_failed_queue_row(admin_page, imported_store, letzshop_sandbox, 
 
     page.goto(f"{page.base_url}/admin/letzshop/letzshopfulfillmentqueue/?status__exact=failed")
     row = page.locator("#result_list tbody tr", has_text=order.letzshop_order_number)
-    expect(row.locator("td.field-state")).to_contain_text("Failed")
+    expect(row.locator("td.field-status_and_attempts")).to_contain_text("Failed")
     expect(row.locator("td.field-error")).to_contain_text("500")
     screenshot(page, "admin-queue")
     row.get_by_role("button", name="Retry").click()
