@@ -6,6 +6,7 @@ from django.db.models.functions import RowNumber
 from loyalty.models import LoyaltyMember, PointTransaction
 from merchants.models import Merchant
 from stores.models import Store
+from stores.tenancy import store_required
 
 HISTORY_LIMIT = 50
 
@@ -28,6 +29,7 @@ def member_search(*, merchant: Merchant, email: str = "") -> QuerySet[LoyaltyMem
 
 def order_transactions(*, store: Store, order_id: int) -> QuerySet[PointTransaction]:
     """The transactions of one of the store's orders (its points)."""
+    store_required(store)
     return (
         PointTransaction.objects.filter(order_id=order_id, order__store=store)
         .select_related("member", "order")
