@@ -177,3 +177,18 @@ def test_orders_imported_after_the_period_ended_count_in_the_next_one(store, db)
     subscription.refresh_from_db()
     assert (subscription.current_period_start, subscription.current_period_end) == (start, end)
     assert Invoice.objects.get().orders_imported == 0
+
+
+def test_the_command_closes_ended_periods_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    SubscriptionFactory(current_period_start=date(2025, 1, 1), current_period_end=date(2025, 2, 1))
+    out = StringIO()
+    call_command("billing_close_periods", stdout=out)
+    assert "invoice(s) written" in out.getvalue()
+    written = Invoice.objects.count()
+    assert written >= 2  # month by month up to now
+    call_command("billing_close_periods", stdout=StringIO())
+    assert Invoice.objects.count() == written
