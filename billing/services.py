@@ -287,7 +287,7 @@ def invoice_lines(*, plan: Plan, orders_imported: int) -> tuple[list[dict[str, s
         amount = _money(plan.overage_price_per_order * overage)
         lines.append(
             {
-                "description": f"Orders over {plan.monthly_order_limit}",
+                "description": gettext("Orders over %(limit)s") % {"limit": plan.monthly_order_limit},
                 "quantity": str(overage),
                 "unit_price": str(plan.overage_price_per_order),
                 "amount": str(amount),
