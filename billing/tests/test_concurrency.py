@@ -18,7 +18,7 @@ from stores.services import store_create
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.billing,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are the point: PostgreSQL only"),
+    pytest.mark.skipif(connection.display_name != "PostgreSQL", reason="row locks are the point: PostgreSQL only"),
 ]
 
 

@@ -14,7 +14,7 @@ from orders.tests.factories import OrderFactory, OrderItemFactory
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.loyalty,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL only"),
+    pytest.mark.skipif(connection.display_name != "PostgreSQL", reason="concurrent writers: PostgreSQL only"),
 ]
 
 
