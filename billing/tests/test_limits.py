@@ -105,3 +105,19 @@ def test_switching_auto_sync_on_with_a_short_interval_is_refused(store, subscrip
     with pytest.raises(InvalidInput) as refused:
         credentials_save(store=store, auto_sync_enabled=True, partial=True)
     assert refused.value.field == "sync_interval_minutes"
+
+
+def test_the_admins_enable_autosync_action_refuses_a_short_interval(admin_client, store, subscription):
+    from django.contrib.messages import get_messages
+    from django_celery_beat.models import PeriodicTask
+
+    credentials_save(store=store, api_key="letz-key-12345", sync_interval_minutes=30)
+    subscription.plan.min_sync_interval_minutes = 60
+    subscription.plan.save()
+    response = admin_client.post(
+        "/admin/letzshop/letzshopstore/",
+        {"action": "enable_autosync", "_selected_action": [str(store.pk)], "index": "0"},
+    )
+    messages = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any("Starter" in message and "60" in message for message in messages), messages
+    assert not PeriodicTask.objects.get(name=f"letzshop-import-store-{store.pk}").enabled
