@@ -74,6 +74,17 @@ def _log_context_fresh():
 
 
 @pytest.fixture
+def imports_inline():
+    """Import tasks run where they are sent, as a worker would run them (no worker in most
+    tests; those about the worker start a real one)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def store(db):
     from stores.tests.factories import StoreFactory
 

@@ -37,10 +37,10 @@ def main() -> None:
     database = setup_django(args.database_url, "queue")
     from django.db import connection
 
+    from letzshop.imports import orders_import
     from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
     from letzshop.services.credentials import credentials_save
     from letzshop.services.fulfillment import order_confirm, queue_process_due
-    from letzshop.services.imports import orders_import
     from merchants.models import Merchant
     from sandbox import DEFAULT_API_KEY, demo_catalog
     from stores.services import catalog_import, store_create

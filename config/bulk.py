@@ -104,9 +104,12 @@ def _copy_cursor(types: list[str]):
                     copy.write_row(row)
 
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     cursor = CopyCursor(connection.connection)
     set_json_dumps(_json_bytes, context=cursor)
-    return connection._prepare_cursor(cursor)
+    # Wrapped as Django wraps its own cursors (query log, execute wrappers), through the
+    # connection's public wrappers.
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 def _json_bytes(value: Any) -> bytes:

@@ -325,7 +325,22 @@ CELERY_TIMEZONE = TIME_ZONE
 # django-celery-beat's database scheduler, which also writes beat's heartbeat for /readyz.
 CELERY_BEAT_SCHEDULER = "monitoring.beat:HeartbeatScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Two queues (docs/operations.md): imports, which may run for minutes, and everything else
+# (fulfillment first), so that a long import never delays a confirmation.
+CELERY_TASK_DEFAULT_QUEUE = "fulfillment"
+CELERY_TASK_ROUTES = {
+    "letzshop.tasks.store_orders_import": {"queue": "imports"},
+    "letzshop.tasks.store_orders_import_scheduled": {"queue": "imports"},
+    "letzshop.tasks.store_orders_import_run": {"queue": "imports"},
+    "letzshop.tasks.fulfillment_*": {"queue": "fulfillment"},
+}
 CELERY_BEAT_SCHEDULE = {
+    # Imports whose process died: their lease lapsed, their run is closed as interrupted and
+    # the store imported again.
+    "letzshop-import-sweep": {
+        "task": "letzshop.tasks.imports_sweep",
+        "schedule": env.int("LETZSHOP_IMPORT_SWEEP_SECONDS", default=15),
+    },
     # The database is the queue; this sweep picks up due retries and rows a lost message or a
     # killed worker left behind.
     "letzshop-fulfillment-sweep": {
@@ -370,7 +385,14 @@ LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS = env.int("LETZSHOP_QUEUE_RATE_LIMIT_G
 # A row woken and still unclaimed this long after its message was due: the message is taken as
 # lost and the sweep wakes the row again.
 LETZSHOP_QUEUE_WAKE_LOST_SECONDS = env.int("LETZSHOP_QUEUE_WAKE_LOST_SECONDS", default=300)
-LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=1800)
+# The import lease (docs/import.md): renewed by the running import every
+# LETZSHOP_IMPORT_LEASE_RENEW_SECONDS; one not renewed for LETZSHOP_IMPORT_LOCK_SECONDS belonged to
+# a process that died, and the sweep (every LETZSHOP_IMPORT_SWEEP_SECONDS) closes its run and
+# imports the store again.
+LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=30)
+LETZSHOP_IMPORT_LEASE_RENEW_SECONDS = env.float("LETZSHOP_IMPORT_LEASE_RENEW_SECONDS", default=5.0)
+# How long POST .../orders/import waits for the worker's result before answering 202.
+LETZSHOP_IMPORT_WAIT_SECONDS = env.float("LETZSHOP_IMPORT_WAIT_SECONDS", default=20.0)
 # Saving, deleting or testing a Letzshop key, per user (DRF's rate syntax: N/second|minute|hour|day).
 LETZSHOP_CREDENTIALS_THROTTLE_RATE = env("LETZSHOP_CREDENTIALS_THROTTLE_RATE", default="10/minute")
 

@@ -8,6 +8,7 @@ built from a DISTINCT over the listed table, a date hierarchy.
 
 from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
+from django.http import HttpResponseRedirect
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -117,6 +118,16 @@ class LetzshopStoreAdmin(LetzshopAdmin):
                 wrap(lambda request, object_id: admin_views.credentials_remove(self, request, object_id)),
                 name="letzshop_letzshopstore_credentials_remove",
             ),
+            path(
+                "import-progress/",
+                wrap(lambda request: admin_views.import_progress(self, request)),
+                name="letzshop_letzshopstore_import_progress",
+            ),
+            path(
+                "import-progress/status/",
+                wrap(lambda request: admin_views.import_progress_status(self, request)),
+                name="letzshop_letzshopstore_import_progress_status",
+            ),
             *super().get_urls(),
         ]
 
@@ -182,8 +193,12 @@ class LetzshopStoreAdmin(LetzshopAdmin):
 
     @admin.action(description=_("Import now"), permissions=["change"])
     def import_now(self, request, queryset):
-        outcomes_report(request, admin_views.stores_import(request, queryset))
-        return redirect_back(request)
+        outcomes, runs = admin_views.stores_import(request, queryset)
+        outcomes_report(request, outcomes)
+        back = redirect_back(request)
+        if not runs:
+            return back
+        return HttpResponseRedirect(admin_views.import_progress_url(runs, back.url if back else None))
 
     @admin.action(description=_("Test connection"), permissions=["change"])
     def test_connection(self, request, queryset):

@@ -6,12 +6,14 @@ a request into service calls and what happened to each store, order or queue row
 """
 
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -33,10 +35,10 @@ from config.errors import Conflict, InvalidInput, ServiceError
 from exceptions.selectors import blocking_exception_count
 from letzshop import selectors
 from letzshop.admin_forms import CredentialsForm, DeclineForm, TrackingFormSet
+from letzshop.imports import ImportResult, import_begin, import_dispatch, import_result_of
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncStatus
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
-from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
 from orders.admin_views import order_page_context, orders_mark_shipped
 from orders.carriers import CARRIER_SUGGESTIONS
@@ -67,34 +69,127 @@ def store_links(store_id: int) -> dict[str, str]:
 # --- stores ---------------------------------------------------------------------------------
 
 
-def stores_import(request, stores: Iterable) -> list[Outcome]:
-    """Run each store's import now, in this request (a person waits for the counts)."""
-    outcomes = []
+def stores_import(request, stores: Iterable) -> tuple[list[Outcome], list[int]]:
+    """Start each store's import in a worker (never in this request); the outcomes say which
+    started, and the ids are the sync log rows the progress page follows."""
+    outcomes, runs = [], []
     for store in stores:
         if not getattr(store, "is_configured", True):
             outcomes.append(warning(store, _("no Letzshop credentials yet: configure them first")))
             continue
         try:
-            result = orders_import(store=store, triggered_by=trigger_of(request.user))
+            start = import_begin(store=store, triggered_by=trigger_of(request.user))
         except ServiceError as exc:
             outcomes.append(error(store, exc.message))
             continue
-        if result.status == "already_running":
+        if isinstance(start, ImportResult):
             outcomes.append(warning(store, _("an import of this store is already running")))
-        elif result.status == SyncStatus.SUCCESS:
-            text = _(
-                "import completed: %(imported)d imported, %(updated)d updated, %(unchanged)d unchanged, "
-                "%(exceptions)d new product exception(s)"
-            ) % {
-                "imported": result.orders_imported,
-                "updated": result.orders_updated,
-                "unchanged": result.orders_unchanged,
-                "exceptions": result.exceptions_created,
-            }
-            outcomes.append(success(store, text))
-        else:
-            outcomes.append(error(store, _("import did not complete: %(message)s") % {"message": result.message}))
-    return outcomes
+            if start.sync_log_id:
+                runs.append(start.sync_log_id)
+            continue
+        import_dispatch(start)
+        runs.append(start.sync_log.pk)
+        outcomes.append(success(store, _("import started")))
+    return outcomes, runs
+
+
+def _run_ids(request) -> list[int]:
+    ids = []
+    for part in request.GET.get("runs", "").split(",")[:100]:
+        if part.strip().isdigit() and len(part.strip()) < 19:
+            ids.append(int(part))
+    return ids
+
+
+def import_progress_url(runs: list[int], back: str | None) -> str:
+    query = urlencode({"runs": ",".join(str(run) for run in runs), **({"back": back} if back else {})})
+    return admin_url("letzshop_letzshopstore_import_progress", query=query)
+
+
+def import_progress(modeladmin, request):
+    """The imports just started, each with its live progress (read from its sync log row by
+    ``import_progress_status``, which this page polls). The address names the runs: the page
+    can be left and opened again."""
+    back = request.GET.get("back", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = admin_url("letzshop_letzshopstore_changelist")
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": _("Imports"),
+        "subtitle": None,
+        "runs": _import_runs(request, modeladmin),
+        "status_url": admin_url("letzshop_letzshopstore_import_progress_status", query=request.GET.urlencode()),
+        "back": back,
+        "changelist_url": admin_url("letzshop_letzshopstore_changelist"),
+    }
+    return TemplateResponse(request, "admin/letzshop/letzshopstore/import_progress.html", context)
+
+
+def import_progress_status(modeladmin, request):
+    """The runs of the progress page as JSON: a sentence each, and whether all ended."""
+    runs = _import_runs(request, modeladmin)
+    return JsonResponse({"runs": runs, "done": all(run["done"] for run in runs)})
+
+
+def _import_runs(request, modeladmin) -> list[dict]:
+    logs = selectors.import_runs(ids=_run_ids(request))
+    return [_import_run(log) for log in logs if modeladmin.has_view_permission(request, log.store)]
+
+
+def _import_run(log) -> dict:
+    result = import_result_of(log)
+    done = log.status != SyncStatus.RUNNING
+    progress = (log.details or {}).get("progress", {})
+    if not done:
+        text = _("%(pages)d pages read, %(shipments)d shipments: %(imported)d new, %(updated)d updated") % {
+            "pages": progress.get("pages", 0),
+            "shipments": progress.get("shipments", 0),
+            "imported": progress.get("imported", 0),
+            "updated": progress.get("updated", 0),
+        }
+        left = progress.get("seconds_left")
+        if left is not None:
+            text += " · " + (_("about %(time)s left") % {"time": _duration(left)})
+        elif not progress.get("pages"):
+            text = _("waiting for a worker, or for the first page from Letzshop")
+        level = "info"
+    else:
+        text = result.message or log.get_status_display()
+        if log.status == SyncStatus.SUCCESS:
+            text += " · " + (
+                ngettext("%(count)d unchanged", "%(count)d unchanged", result.orders_unchanged)
+                % {"count": result.orders_unchanged}
+            )
+            if result.exceptions_created:
+                text += " · " + (
+                    ngettext(
+                        "%(count)d new product exception", "%(count)d new product exceptions", result.exceptions_created
+                    )
+                    % {"count": result.exceptions_created}
+                )
+        level = {SyncStatus.SUCCESS: "ok", SyncStatus.PARTIAL: "warn"}.get(log.status, "error")
+    return {
+        "id": log.pk,
+        "store": str(log.store),
+        "store_url": admin_url("letzshop_letzshopstore_change", log.store_id),
+        "status": log.status,
+        "status_label": log.get_status_display(),
+        "done": done,
+        "level": level,
+        "text": text,
+        "pages": progress.get("pages", 0) if not done else result.pages,
+        "shipments": progress.get("shipments", 0),
+        "expected": progress.get("expected"),
+        "seconds_left": progress.get("seconds_left"),
+    }
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = round(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def stores_connection_test(request, stores: Iterable) -> list[Outcome]:

@@ -45,6 +45,8 @@ class SyncStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial")
     # Only a sync log row of an import still under way (its progress is in ``details``).
     RUNNING = "running", _("Running")
+    # An import whose process died: closed by the next sweep with what it had done (docs/import.md).
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 class StoreLetzshopCredentials(models.Model):
@@ -63,8 +65,11 @@ class StoreLetzshopCredentials(models.Model):
     last_sync_at = models.DateTimeField(_("last sync at"), null=True, blank=True)
     last_sync_status = models.CharField(_("last sync status"), max_length=16, choices=SyncStatus.choices, blank=True)
     last_sync_error = models.TextField(_("last sync error"), blank=True)
-    # A lease, not a transaction: one import per store at a time (letzshop.services.import_lock).
-    import_started_at = models.DateTimeField(_("import running since"), null=True, blank=True, editable=False)
+    # A lease, not a transaction: one import per store at a time (docs/import.md). The running
+    # import renews it every few seconds; one not renewed for LETZSHOP_IMPORT_LOCK_SECONDS
+    # belonged to a process that died. ``import_sync_log_id`` names the holder's sync log row.
+    import_started_at = models.DateTimeField(_("import lease renewed at"), null=True, blank=True, editable=False)
+    import_sync_log_id = models.BigIntegerField(_("import under way"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -84,3 +84,12 @@ def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
         return queue_list(store=store).get(pk=item_id)
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
         raise NotFound(gettext("Queue item %(id)s not found.") % {"id": item_id}) from None
+
+
+def import_runs(*, ids: list[int]) -> list[LetzshopSyncLog]:
+    """Import runs by id, with their stores, in the order asked for."""
+    rows = LetzshopSyncLog.objects.select_related("store").filter(
+        pk__in=ids, operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in dict.fromkeys(ids) if pk in by_id]

@@ -1,12 +1,14 @@
 """Celery tasks: thin, take ids, re-read the rows, call one service, own the retry policy."""
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 
+from letzshop.imports import import_resume, orders_import
+from letzshop.imports import imports_sweep as sweep_imports
 from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.fulfillment import queue_item_process, queue_sweep
-from letzshop.services.imports import orders_import
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +23,25 @@ def store_orders_import(store_id: int, triggered_by: str = LetzshopSyncLog.TRIGG
     result = orders_import(store=credentials.store, triggered_by=triggered_by)
     logger.info("letzshop import of store %s: %s", store_id, result.message)
     return result.status
+
+
+@shared_task(name="letzshop.tasks.store_orders_import_run")
+def store_orders_import_run(sync_log_id: int, lease: str) -> str:
+    """Run an import a person started (the admin, the portal, the API): its lease and sync log
+    row were written by the request, which answers from that row. Not retried: a run whose
+    process dies is closed and started again by ``imports_sweep``."""
+    result = import_resume(sync_log_id=sync_log_id, lease=datetime.fromisoformat(lease))
+    if result is None:
+        return "skipped: no longer this run's to do"
+    logger.info("letzshop import (sync log %s): %s", sync_log_id, result.message)
+    return result.status
+
+
+@shared_task(name="letzshop.tasks.imports_sweep")
+def imports_sweep() -> dict:
+    """Beat, every LETZSHOP_IMPORT_SWEEP_SECONDS: imports whose process died are closed as
+    interrupted and their stores imported again."""
+    return sweep_imports()
 
 
 @shared_task(name="letzshop.tasks.store_orders_import_scheduled")

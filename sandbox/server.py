@@ -153,6 +153,20 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(400, {"error": str(error)})
                 return
             self._json(200, result)
+        elif path.startswith("/_sandbox/shipments/"):
+            changes = self._json_body(body)
+            if changes is None or not isinstance(changes.get("order"), dict):
+                self._json(400, {"error": 'expected {"order": {...}}'})
+                return
+            try:
+                detail = state.shipment_edit(unquote(path.removeprefix("/_sandbox/shipments/")), changes["order"])
+            except ValueError as error:
+                self._json(400, {"error": str(error)})
+                return
+            if detail is None:
+                self._json(404, {"error": "no such shipment"})
+            else:
+                self._json(200, detail)
         else:
             self._json(404, {"error": f"no such endpoint: POST {path}"})
 

@@ -402,6 +402,30 @@ class SandboxState:
             detail["storedTracking"] = copy.deepcopy(self._stored_tracking.get(shipment_id))
             return detail
 
+    def shipment_edit(self, shipment_id: str, order: dict[str, Any]) -> dict[str, Any] | None:
+        """Change a shipment's order as Letzshop's support would (a corrected e-mail or address):
+        ``order``'s keys replace the order's, an address's keys are merged into that address.
+        Answers the shipment as stored, or None if unknown."""
+        with self.lock:
+            shipment = self._by_id.get(shipment_id)
+            if shipment is None:
+                return None
+            stored = shipment.get("order")
+            if not isinstance(stored, dict):
+                raise ValueError("the shipment has no order to change")
+            for key, value in order.items():
+                if (
+                    key in ("shipAddress", "billAddress")
+                    and isinstance(value, dict)
+                    and isinstance(stored.get(key), dict)
+                ):
+                    stored[key] = {**stored[key], **value}
+                elif key in ("email", "locale", "number", "total"):
+                    stored[key] = value
+                else:
+                    raise ValueError(f"the order field {key!r} cannot be changed here")
+        return self.shipment_detail(shipment_id)
+
     def request_log(self) -> list[dict[str, Any]]:
         with self.lock:
             # Copies: an entry still in flight gets its status later, from another thread.

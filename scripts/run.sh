@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make run: migrate, seed the demo, then serve the web app with the Letzshop sandbox and a
-# Celery worker with embedded beat. Ctrl-C stops all three.
+# make run: migrate, seed the demo, then serve the web app with the Letzshop sandbox and two
+# Celery workers: one for the fulfillment queue (with embedded beat), one for imports, so that a
+# long import never delays a confirmation. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,9 @@ trap cleanup EXIT INT TERM
 
 $BIN/python manage.py letzshop_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" &
 pids+=($!)
-$BIN/celery -A config worker --beat --loglevel=INFO --concurrency=2 &
+$BIN/celery -A config worker -Q fulfillment -n fulfillment@%h --beat --loglevel=INFO --concurrency=2 &
+pids+=($!)
+$BIN/celery -A config worker -Q imports -n imports@%h --loglevel=INFO --concurrency=1 &
 pids+=($!)
 
 echo "Serving on http://${HOST}:${PORT}/ (admin: /admin/, API docs: /api/docs/, store portal: /store/)"

@@ -25,6 +25,7 @@ TONES = {
     "pending": "warn",
     "unconfirmed": "warn",
     "running": "info",
+    "interrupted": "error",
     "processing": "info",
 }
 

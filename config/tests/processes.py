@@ -174,10 +174,18 @@ class TcpRelay:
         self.listener.close()
 
 
-def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subprocess.Popen:
-    """``celery worker --beat`` on the test database, sweeping the queue every second. A message
-    this process sent to its own broker (memory, or Redis before ``--purge``) is lost to the
-    worker: the sweep takes such rows once LETZSHOP_QUEUE_WAKE_LOST_SECONDS have passed."""
+def start_worker(
+    tmp_path: Path,
+    name: str,
+    *,
+    concurrency: int = 1,
+    queues: str = "imports,fulfillment",
+    env_extra: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """``celery worker --beat`` on the test database, serving ``queues``, sweeping the queue every
+    second. A message this process sent to its own broker (memory, or Redis before ``--purge``) is
+    lost to the worker: the sweep takes such rows once LETZSHOP_QUEUE_WAKE_LOST_SECONDS have
+    passed."""
     broker = settings.CELERY_BROKER_URL
     env = {
         **os.environ,
@@ -191,6 +199,7 @@ def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subproce
         "LETZSHOP_QUEUE_SWEEP_SECONDS": "1",
         "LETZSHOP_QUEUE_STUCK_SECONDS": "3",
         "LETZSHOP_QUEUE_WAKE_LOST_SECONDS": "2",
+        **(env_extra or {}),
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
@@ -202,6 +211,8 @@ def start_worker(tmp_path: Path, name: str, *, concurrency: int = 1) -> subproce
             "config",
             "worker",
             "--beat",
+            "-Q",
+            queues,
             f"--concurrency={concurrency}",
             "--purge",
             "--loglevel=INFO",

@@ -7,8 +7,8 @@ import pytest
 
 from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopOrder
-from letzshop.services.imports import orders_import
 from sandbox import catalog_gtin14s, gtin14
 from stores.tests.factories import ProductFactory
 

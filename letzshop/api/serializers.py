@@ -222,6 +222,8 @@ class LetzshopOrderDetailSerializer(LetzshopOrderSerializer):
 class ImportRequestSerializer(serializers.Serializer):
     operation = serializers.ChoiceField(choices=["order_import"], required=False)
     include_confirmed = serializers.BooleanField(required=False, default=False)
+    # At most LETZSHOP_IMPORT_WAIT_SECONDS; 0 answers 202 at once (the portal, which shows progress).
+    wait_seconds = serializers.FloatField(required=False, min_value=0, max_value=3600)
 
 
 class ImportResultSerializer(serializers.Serializer):
@@ -234,6 +236,13 @@ class ImportResultSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.DictField())
     status = serializers.CharField()
     sync_log_id = serializers.IntegerField(allow_null=True)
+
+
+class ImportStartedSerializer(serializers.Serializer):
+    """An import still running once the call stopped waiting: poll its sync log."""
+
+    sync_log_id = serializers.IntegerField()
+    status = serializers.CharField()
 
 
 class SyncLogSerializer(serializers.ModelSerializer):

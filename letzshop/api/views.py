@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -16,6 +17,7 @@ from letzshop.api.serializers import (
     CredentialsSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
+    ImportStartedSerializer,
     IntegrationStatusSerializer,
     LetzshopOrderDetailSerializer,
     LetzshopOrderSerializer,
@@ -26,10 +28,10 @@ from letzshop.api.serializers import (
     TestKeySerializer,
     TrackingSerializer,
 )
+from letzshop.imports import ImportResult, ImportStatus, import_begin, import_dispatch, import_wait
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
-from letzshop.services.imports import orders_import
 from letzshop.services.sync_log import trigger_of
 from orders.models import OrderItem
 from stores.tenancy import StoreScopedViewSet
@@ -141,17 +143,29 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         return LetzshopOrderDetailSerializer if self.action == "retrieve" else LetzshopOrderSerializer
 
     @extend_schema(
-        request=ImportRequestSerializer, responses={200: ImportResultSerializer, 409: ImportResultSerializer}
+        request=ImportRequestSerializer,
+        responses={200: ImportResultSerializer, 202: ImportStartedSerializer, 409: ImportResultSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import", serializer_class=ImportRequestSerializer)
     def import_orders(self, request, *args, **kwargs):
-        """Run the import now and answer with its counts (409 if one is already running)."""
+        """Start the import in a worker; answer its result if it ends within
+        LETZSHOP_IMPORT_WAIT_SECONDS (or ``wait_seconds``, if less), else 202 with the sync log to
+        poll (``GET /api/v1/store/letzshop/logs/{id}``); 409 if one is already running."""
         data = validated(ImportRequestSerializer, request)
-        result = orders_import(
+        start = import_begin(
             store=self.store, triggered_by=trigger_of(request.user), include_confirmed=data["include_confirmed"]
         )
-        code = status.HTTP_409_CONFLICT if result.status == "already_running" else status.HTTP_200_OK
-        return Response(result.as_response(), status=code)
+        if isinstance(start, ImportResult):
+            return Response(start.as_response(), status=status.HTTP_409_CONFLICT)
+        import_dispatch(start)
+        wait = settings.LETZSHOP_IMPORT_WAIT_SECONDS
+        if data.get("wait_seconds") is not None:
+            wait = min(wait, data["wait_seconds"])
+        result = import_wait(sync_log_id=start.sync_log.pk, seconds=wait)
+        if result.status == ImportStatus.RUNNING:
+            body = {"sync_log_id": result.sync_log_id, "status": ImportStatus.RUNNING.value}
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(result.as_response(), status=status.HTTP_200_OK)
 
     @extend_schema(request=ConfirmSerializer, responses={202: QueuedSerializer})
     @action(detail=True, methods=["post"], serializer_class=ConfirmSerializer)

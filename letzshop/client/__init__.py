@@ -1,7 +1,7 @@
 """The Letzshop GraphQL client: typed answers, classified failures. See docs/letzshop-client.md."""
 
 from .client import LetzshopClient, LetzshopTransport, parse_retry_after
-from .errors import AuthError, LetzshopError, RateLimited, ResponseError, TransientError
+from .errors import AuthError, Cancelled, LetzshopError, RateLimited, ResponseError, TransientError
 from .types import (
     Address,
     ConfirmResult,
@@ -21,6 +21,7 @@ from .types import (
 __all__ = [
     "Address",
     "AuthError",
+    "Cancelled",
     "ConfirmResult",
     "ConnectionTestResult",
     "InventoryUnit",

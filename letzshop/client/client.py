@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from config.logs import secret_register
 from letzshop.metrics import api_request_observe
 
 from . import documents
-from .errors import AuthError, LetzshopError, RateLimited, ResponseError, TransientError
+from .errors import AuthError, Cancelled, LetzshopError, RateLimited, ResponseError, TransientError
 from .types import (
     ConfirmResult,
     ConnectionTestResult,
@@ -316,6 +317,7 @@ class LetzshopClient:
         )
         self._gql = Client(transport=self._transport, fetch_schema_from_transport=False)
         self._session: Any = None
+        self._cancelled = threading.Event()
         self.on_refused = on_refused
         # The key never reaches a log line of this process (config.logs).
         secret_register(api_key)
@@ -324,6 +326,16 @@ class LetzshopClient:
         return f"LetzshopClient(endpoint={self.endpoint!r})"
 
     # -- lifecycle ----------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """From any thread: the call under way ends at its next wait (a 429's Retry-After), and
+        no further call is made (each raises Cancelled). A request already sent runs to its
+        answer or its timeout."""
+        self._cancelled.set()
+
+    def resume(self) -> None:
+        """Undo ``cancel``: calls are made again."""
+        self._cancelled.clear()
 
     def close(self) -> None:
         if self._session is not None:
@@ -460,6 +472,8 @@ class LetzshopClient:
         prepared = GraphQLRequest(request, variable_values=variables, operation_name=operation_name)
         started = time.perf_counter()
         while True:
+            if self._cancelled.is_set():
+                raise Cancelled("the Letzshop client was cancelled")
             try:
                 data = self._timed_send(prepared, operation_name)
             except RateLimited as error:
@@ -469,7 +483,7 @@ class LetzshopClient:
                 logger.info(
                     "Letzshop rate limit on %s: waiting %s s before retrying", operation_name, error.retry_after
                 )
-                time.sleep(error.retry_after)
+                self._cancelled.wait(error.retry_after)
                 continue
             elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
             logger.debug("Letzshop %s answered in %.0f ms", operation_name or "operation", elapsed_ms)

@@ -55,3 +55,7 @@ class TransientError(LetzshopError):
 class ResponseError(LetzshopError):
     """Letzshop answered, but not with what was asked for: GraphQL errors, a malformed or non-JSON
     answer, missing data. Retrying the same request gets the same answer."""
+
+
+class Cancelled(LetzshopError):
+    """The client was cancelled (``LetzshopClient.cancel``): its owner stopped, no call is made."""

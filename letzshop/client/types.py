@@ -97,12 +97,15 @@ class ShipmentPage:
 
 @dataclass(frozen=True)
 class ShipmentState:
-    """What the light ``ShipmentStates`` query tells of a shipment: enough to see a change."""
+    """What the ``ShipmentStates`` query tells of a shipment: its states, and (in ``raw``)
+    everything the import stores but the product data, enough to see any change."""
 
     id: str
     state: str
     unit_states: tuple[tuple[str, str], ...]  # (unit id, state)
     tracking: Tracking | None
+    # The node exactly as received; left out of comparisons and repr.
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -341,6 +344,7 @@ def shipment_state_from_node(node: Any) -> ShipmentState:
         state=_text(node.get("state"), "shipment.state") or "",
         unit_states=tuple(units),
         tracking=tracking_from_node(_optional_object(node.get("tracking"), "shipment.tracking")),
+        raw=node,
     )
 
 

@@ -6,13 +6,14 @@ variant are three units).
 """
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from config.bulk import json_text
-from letzshop.client.types import Address, InventoryUnit, Shipment, Tracking
+from letzshop.client.types import Address, InventoryUnit, Shipment
 from orders.carriers import carrier_detect
 from orders.models import Order
 from stores.gtin import Gtin, gtin_normalize
@@ -43,11 +44,19 @@ class MappedItem:
         self.total_price = (self.unit_price * self.quantity).quantize(CENT)
 
 
-def state_fingerprint(state: str, unit_states: Iterable[tuple[str, str]], tracking: Tracking | None) -> str:
-    """The same digest from a full shipment and from the light ``ShipmentStates`` query."""
-    units = ",".join(f"{unit_id}:{unit_state}" for unit_id, unit_state in sorted(unit_states))
-    code, provider = (tracking.code or "", tracking.provider or "") if tracking else ("", "")
-    return hashlib.sha256(f"{state}|{units}|{code}|{provider}".encode()).hexdigest()
+def change_digest(node: dict[str, Any]) -> str:
+    """The digest of what the import stores of a shipment, but the product data: the same from a
+    full node (shipments.graphql) and from the probe's node (shipment_states.graphql): its
+    number, state, tracking and order, and each unit's id, state, variant id and price."""
+    units = []
+    for unit in node.get("inventoryUnits") or ():
+        variant = unit.get("variant") if isinstance(unit, dict) else None
+        if isinstance(variant, dict):
+            units.append((unit.get("id"), unit.get("state"), variant.get("id"), variant.get("price")))
+        elif isinstance(unit, dict):
+            units.append((unit.get("id"), unit.get("state"), None, None))
+    parts = (node.get("id"), node.get("number"), node.get("state"), node.get("tracking"), node.get("order"), units)
+    return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 @dataclass
@@ -180,9 +189,7 @@ def shipment_map(shipment: Shipment) -> MappedShipment:
     shipment_number = (shipment.number or "")[:64]
     unit_states = [unit.state for unit in shipment.inventory_units]
     raw_json = canonical_json(shipment.raw)
-    fingerprint = state_fingerprint(
-        shipment.state, [(unit.id, unit.state) for unit in shipment.inventory_units], shipment.tracking
-    )
+    fingerprint = change_digest(shipment.raw)
     sync_status = "shipped" if shipment.state in ("shipped", "delivered") else units_sync_status(unit_states)
     return MappedShipment(
         shipment_id=shipment.id,

@@ -16,3 +16,16 @@ def clean_order(store, units: int | None = None) -> LetzshopOrder:
 def units_on_letzshop(sandbox, order: LetzshopOrder) -> dict[str, str]:
     detail = sandbox.state.shipment_detail(order.letzshop_shipment_id)
     return {unit["id"]: unit["state"] for unit in detail["inventoryUnits"]}
+
+
+def run_in_thread(sync_log_id: int, lease) -> None:
+    """An import worker's part, for tests whose process has no worker: run the begun import
+    (in a thread while a browser follows it)."""
+    from django.db import connection
+
+    from letzshop.imports import import_resume
+
+    try:
+        import_resume(sync_log_id=sync_log_id, lease=lease)
+    finally:
+        connection.close()

@@ -191,22 +191,38 @@ def test_removing_credentials_asks_first(admin_client, store):
 # --- store actions ----------------------------------------------------------------------------
 
 
-def test_import_now_runs_the_import_and_reports_it_per_store(admin_client, sandbox_store, other_store):
+def test_import_now_starts_the_import_and_returns_at_once(admin_client, sandbox_store, other_store):
+    """No worker here: the request only starts the run, whose row stays running, then the
+    progress page follows it."""
     response = act(admin_client, DASHBOARD, "import_now", [sandbox_store.pk, other_store.pk])
-    imported = LetzshopOrder.objects.filter(store=sandbox_store).count()
-
-    assert imported > 0
-    text = messages_of(response)
-    assert any(f"{sandbox_store}: import completed: {imported} imported" in message for message in text)
-    assert any(f"{other_store}: no Letzshop credentials yet" in message for message in text)
+    assert LetzshopOrder.objects.filter(store=sandbox_store).count() == 0  # nothing imported in the request
     log = LetzshopSyncLog.objects.get(store=sandbox_store, operation_type="order_import")
-    assert log.status == "success"
+    assert log.status == "running"
+    assert response.status_code == 302 and f"runs={log.pk}" in response["Location"]
+    page = admin_client.get(response["Location"])
+    text = [str(message) for message in page.context["messages"]]
+    assert any(f"{sandbox_store}: import started" in message for message in text)
+    assert any(f"{other_store}: no Letzshop credentials yet" in message for message in text)
+    assert "waiting for a worker" in page.content.decode()
+    status = admin_client.get(page.context["status_url"]).json()
+    assert status["done"] is False and status["runs"][0]["status"] == "running"
 
 
-def test_import_now_from_a_store_page_goes_back_to_it(admin_client, sandbox_store):
+def test_import_now_progress_page_shows_the_result(admin_client, sandbox_store, imports_inline):
+    response = act(admin_client, DASHBOARD, "import_now", [sandbox_store.pk])
+    imported = LetzshopOrder.objects.filter(store=sandbox_store).count()
+    assert imported > 0
+    page = admin_client.get(response["Location"])
+    assert f"Import completed: {imported} imported" in page.content.decode()
+    status = admin_client.get(page.context["status_url"]).json()
+    assert status["done"] is True and status["runs"][0]["status"] == "success"
+
+
+def test_import_now_from_a_store_page_leads_back_to_it(admin_client, sandbox_store):
     page = f"{DASHBOARD}{sandbox_store.pk}/change/"
     response = act(admin_client, DASHBOARD, "import_now", [sandbox_store.pk], _return_to=page)
-    assert response["Location"] == page
+    progress = admin_client.get(response["Location"])
+    assert progress.context["back"] == page
 
 
 def test_test_connection_and_auto_sync_actions(admin_client, sandbox_store, letzshop_sandbox):
@@ -488,3 +504,15 @@ def test_store_users_do_not_reach_the_admin(client, store_user, store):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     item.refresh_from_db()
     assert item.status == "failed"
+
+
+def test_import_progress_shows_pages_shipments_and_the_time_left(admin_client, sandbox_store):
+    from letzshop.imports import import_begin
+
+    start = import_begin(store=sandbox_store, triggered_by="test")
+    progress = {"pages": 4, "shipments": 400, "imported": 380, "updated": 20, "seconds_left": 90}
+    LetzshopSyncLog.objects.filter(pk=start.sync_log.pk).update(details={"progress": progress})
+    url = f"{DASHBOARD}import-progress/status/?runs={start.sync_log.pk},not-an-id"
+    run = admin_client.get(url).json()["runs"][0]
+    assert run["status"] == "running" and run["done"] is False
+    assert run["text"] == "4 pages read, 400 shipments: 380 new, 20 updated · about 2 minutes left"

@@ -6,16 +6,18 @@ the worker would (``queue_process_due``) and checks what the admin and Letzshop 
 
 import importlib
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
 
 from config.tests.browser import screenshot
 from exceptions.models import OrderItemException
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
+from letzshop.imports import orders_import
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.credentials import credentials_save
 from letzshop.services.fulfillment import queue_process_due
-from letzshop.services.imports import orders_import
+from letzshop.tests.helpers import run_in_thread
 from orders.models import ShippingCarrier
 from sandbox import DEFAULT_API_KEY, demo_catalog
 from stores.services import catalog_import
@@ -85,9 +87,21 @@ def test_save_and_test_credentials_then_import_now(admin_page, catalog_store, le
     assert DEFAULT_API_KEY not in page.content()
 
     page.get_by_role("button", name="Import now").click()
-    expect(messages_of(page)).to_contain_text(re.compile(r"import completed: \d+ imported"))
+    # The request only starts the run: the progress page follows it while a worker runs it
+    # (here a thread of the test's process: it has no worker).
+    expect(messages_of(page)).to_contain_text("import started")
+    runs = page.locator("#import-runs")
+    expect(runs).to_contain_text("waiting for a worker")
+    run = LetzshopSyncLog.objects.get(store=catalog_store, operation_type="order_import", status="running")
+    lease = StoreLetzshopCredentials.objects.get(store=catalog_store).import_started_at
+    worker = threading.Thread(target=run_in_thread, args=(run.pk, lease))
+    worker.start()
+    expect(runs).to_contain_text(re.compile(r"Import completed: \d+ imported"), timeout=60_000)
+    worker.join(timeout=60)
+    screenshot(page, "admin-import-progress")
     imported = LetzshopOrder.objects.filter(store=catalog_store).count()
     assert imported == letzshop_sandbox.state.summary()["by_state"]["unconfirmed"]
+    page.get_by_role("link", name="Back").click()
     screenshot(page, "admin-store")
 
     page.get_by_role("navigation", name="Marketplace > Letzshop").get_by_role("link", name="Dashboard").click()

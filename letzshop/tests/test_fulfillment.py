@@ -11,6 +11,7 @@ from django.utils import timezone
 from config.tests.clients import api_client_for
 from exceptions.models import OrderItemException
 from exceptions.services import exception_ignore, exception_resolve
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 from letzshop.services.fulfillment import (
     order_confirm,
@@ -18,7 +19,6 @@ from letzshop.services.fulfillment import (
     queue_process_due,
     queue_rescue_stuck,
 )
-from letzshop.services.imports import orders_import
 from letzshop.tests.helpers import clean_order, units_on_letzshop
 from stores.tests.factories import ProductFactory
 

@@ -11,6 +11,7 @@ from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
 from letzshop.client.errors import RateLimited
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog
 from letzshop.services import fulfillment
 from letzshop.services.fulfillment import (
@@ -20,7 +21,6 @@ from letzshop.services.fulfillment import (
     queue_rescue_stuck,
     queue_sweep,
 )
-from letzshop.services.imports import orders_import
 from letzshop.tests.helpers import clean_order, units_on_letzshop
 
 pytestmark = pytest.mark.django_db

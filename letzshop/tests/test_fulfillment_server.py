@@ -6,8 +6,8 @@ import pytest
 
 from config.tests.clients import api_client_for
 from config.tests.processes import child_database_url, free_port, request, runserver
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue
-from letzshop.services.imports import orders_import
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -9,9 +9,9 @@ from django.db import connections
 from django.utils import timezone
 
 from config.tests.processes import start_worker, stop, wait_for
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog
 from letzshop.services.fulfillment import order_confirm
-from letzshop.services.imports import orders_import
 from letzshop.tests.helpers import clean_order, units_on_letzshop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -4,13 +4,14 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from exceptions.models import OrderItemException
 from letzshop.client import LetzshopClient
+from letzshop.imports import import_lock_acquire, orders_import, shipments_page_upsert
 from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.imports import import_lock_acquire, orders_import, shipments_page_upsert
 from orders.models import Order, OrderItem
 from sandbox import DEFAULT_API_KEY, catalog_gtin14s, demo_catalog, gtin14
 from stores.services import placeholder_product_get
@@ -229,7 +230,7 @@ def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
     """When writing is the slower side, the pages fetched meanwhile go in one transaction."""
     import threading
 
-    from letzshop.services.imports import PageWork, _prefetched
+    from letzshop.imports import PageWork, prefetched
 
     all_fetched = threading.Event()
 
@@ -238,23 +239,26 @@ def test_pages_waiting_to_be_written_are_taken_together_up_to_the_batch_size():
             yield PageWork(seen=(f"s{number}a", f"s{number}b"), shipments=(object(), object()))
         all_fetched.set()
 
-    batches = _prefetched(pages(), depth=10, batch_shipments=5)
-    assert all_fetched.wait(5)  # the writer is late: every page waits
-    sizes = [len(batch) for batch in batches]
+    with prefetched(pages(), depth=10, batch_shipments=5) as batches:
+        assert all_fetched.wait(5)  # the writer is late: every page waits
+        sizes = [len(batch) for batch in batches]
     assert sizes == [3, 3, 1]  # 2 + 2 + 2 shipments reach 5: the batch is closed
 
 
 def test_a_fetch_error_reaches_the_writer_after_the_pages_before_it():
     from letzshop.client.errors import ResponseError
-    from letzshop.services.imports import PageWork, _prefetched
+    from letzshop.imports import PageWork, prefetched
 
     def pages():
         yield PageWork(seen=("s1",), shipments=(object(),))
         raise ResponseError("the second page failed")
 
     taken = []
-    with pytest.raises(ResponseError, match="second page"):
-        for batch in _prefetched(pages(), depth=4, batch_shipments=100):
+    with (
+        pytest.raises(ResponseError, match="second page"),
+        prefetched(pages(), depth=4, batch_shipments=100) as batches,
+    ):
+        for batch in batches:
             taken += batch
     assert [work.seen for work in taken] == [("s1",)]
 
@@ -304,3 +308,155 @@ def test_the_raw_shipment_is_stored_as_received_and_read_back_as_data(sandbox_st
                 "WHERE attrelid = 'letzshop_orders'::regclass AND attname = 'raw_order_data'"
             )
             assert cursor.fetchone()[0] == "json"
+
+
+def test_every_change_of_what_is_stored_arrives_on_the_next_import(sandbox_store, letzshop_sandbox):
+    """Not only states: the customer's e-mail, an address, a unit's variant and price, and the
+    next import counts them as updated and logs what changed of each."""
+    orders_import(store=sandbox_store, triggered_by="command")
+    emailed, moved, repriced = _unconfirmed(letzshop_sandbox)[:3]
+    edit = f"{letzshop_sandbox.base_url}/_sandbox/shipments"
+    requests.post(f"{edit}/{emailed['id']}", json={"order": {"email": "new.address@example.lu"}}, timeout=5)
+    address = {"streetName": "Rue Neuve", "city": "Ettelbruck"}
+    requests.post(f"{edit}/{moved['id']}", json={"order": {"shipAddress": address}}, timeout=5)
+    unit = repriced["inventoryUnits"][0]
+    unit["variant"] = {**unit["variant"], "price": (unit["variant"]["price"] or 0) + 1.5}
+
+    result = orders_import(store=sandbox_store, triggered_by="command")
+
+    assert (result.orders_imported, result.orders_updated) == (0, 3)
+    assert result.orders_unchanged == LetzshopOrder.objects.filter(store=sandbox_store).count() - 3
+    one = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=emailed["id"])
+    assert one.customer_email == one.local_order.customer_email == "new.address@example.lu"
+    two = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=moved["id"])
+    assert two.local_order.shipping_address["street_name"] == "Rue Neuve"
+    assert two.local_order.shipping_address["city"] == "Ettelbruck"
+    three = LetzshopOrder.objects.select_related("local_order").get(letzshop_shipment_id=repriced["id"])
+    item = three.local_order.items.get(external_variant_id=unit["variant"]["id"])
+    assert item.unit_price == Decimal(str(unit["variant"]["price"])).quantize(Decimal("0.01"))
+    log = LetzshopSyncLog.objects.get(pk=result.sync_log_id)
+    changes = {change["shipment_id"]: change["fields"] for change in log.details["changes"]}
+    assert "customer_email" in changes[emailed["id"]]
+    assert "shipping_address" in changes[moved["id"]] and "customer_email" not in changes[moved["id"]]
+    assert "items" in changes[repriced["id"]] and "total_amount" in changes[repriced["id"]]
+    assert log.details["changed_fields"]["customer_email"] == 1
+
+    again = orders_import(store=sandbox_store, triggered_by="command")
+    assert (again.orders_updated, again.pages) == (0, result.pages)  # nothing left to fetch whole
+
+
+def test_the_probe_and_the_full_page_give_the_same_digest(sandbox_store, letzshop_sandbox):
+    from letzshop.services.mapping import change_digest
+
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=letzshop_sandbox.url) as client:
+        full = client.shipments_page(state="unconfirmed", first=20)
+        probe = client.shipment_states_page(state="unconfirmed", first=20)
+    assert [s.id for s in full.shipments] == [s.id for s in probe.states]
+    assert [change_digest(s.raw) for s in full.shipments] == [change_digest(s.raw) for s in probe.states]
+    # The probe leaves the product data out, and that alone.
+    variant = probe.states[0].raw["inventoryUnits"][0]["variant"]
+    assert set(variant) == {"id", "price"}
+
+
+def test_an_updated_shipment_keeps_its_new_raw_data(sandbox_store, letzshop_sandbox):
+    orders_import(store=sandbox_store, triggered_by="command")
+    shipment = _unconfirmed(letzshop_sandbox)[0]
+    edit = f"{letzshop_sandbox.base_url}/_sandbox/shipments/{shipment['id']}"
+    requests.post(edit, json={"order": {"email": "raw@example.lu"}}, timeout=5)
+    orders_import(store=sandbox_store, triggered_by="command")
+    row = LetzshopOrder.objects.get(letzshop_shipment_id=shipment["id"])
+    assert row.raw_order_data["order"]["email"] == "raw@example.lu"
+
+
+class PagedClient:
+    """A client serving pages fetched before, failing the page numbered ``fail_at`` (counted
+    from 0), or, with ``hang_at``, waiting there until cancelled; it counts calls made after it
+    was closed."""
+
+    def __init__(self, pages, *, fail_at=None, hang_at=None):
+        import threading
+
+        self.pages, self.fail_at, self.hang_at = pages, fail_at, hang_at
+        self.closed = False
+        self.calls_after_close = 0
+        self.cancels = 0
+        self._cancelled = threading.Event()
+
+    def shipments_page(self, *, state, first, after):
+        from dataclasses import replace
+
+        from letzshop.client import Cancelled, TransientError
+
+        if self.closed:
+            self.calls_after_close += 1
+        index = int(after or 0)
+        if index == self.fail_at:
+            raise TransientError(f"page {index + 1} failed")
+        if index == self.hang_at:
+            self._cancelled.wait(30)
+            raise Cancelled("cancelled while waiting")
+        last = index + 1 >= len(self.pages)
+        return replace(self.pages[index], has_next_page=not last, end_cursor=None if last else str(index + 1))
+
+    def cancel(self):
+        self.cancels += 1
+        self._cancelled.set()
+
+    def resume(self):
+        self._cancelled.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.closed = True
+
+
+def _prefetch_threads():
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "letzshop-prefetch"]
+
+
+def _pages_of(sandbox, count: int, size: int):
+    sandbox.state.reset(shipments=count, seed=3)
+    with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=sandbox.url) as client:
+        return list(client.iter_shipment_pages(page_size=size))
+
+
+def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(sandbox_store, letzshop_sandbox, monkeypatch):
+    from letzshop.imports import run as imports
+
+    pages = _pages_of(letzshop_sandbox, 60, 10)
+    client = PagedClient(pages, fail_at=2)
+    monkeypatch.setattr(imports, "client_for", lambda credentials: client)
+
+    result = orders_import(store=sandbox_store, triggered_by="test", page_size=10)
+
+    written = sum(len(page.shipments) for page in pages[:2])
+    assert result.status == "partial" and "page 3 failed" in result.message
+    assert result.orders_imported == written == LetzshopOrder.objects.filter(store=sandbox_store).count()
+    assert _prefetch_threads() == [] and client.calls_after_close == 0
+
+
+def test_a_writer_failing_while_a_page_is_fetched_cancels_and_waits_for_the_fetch(
+    sandbox_store, letzshop_sandbox, monkeypatch
+):
+    from letzshop.imports import run as imports
+
+    pages = _pages_of(letzshop_sandbox, 30, 10)
+    client = PagedClient(pages, hang_at=1)
+    monkeypatch.setattr(imports, "client_for", lambda credentials: client)
+
+    def broken_write(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(imports, "mapped_page_write", broken_write)
+    with pytest.raises(RuntimeError, match="went away"):
+        orders_import(store=sandbox_store, triggered_by="test", page_size=10)
+
+    # The thread, waiting on the second page, was cancelled and waited for before the client closed.
+    assert client.cancels == 1
+    assert _prefetch_threads() == [] and client.calls_after_close == 0
+    log = LetzshopSyncLog.objects.get(store=sandbox_store)
+    assert log.status == "failed" and "went away" in log.details["message"]

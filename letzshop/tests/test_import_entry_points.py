@@ -10,16 +10,16 @@ from django_celery_beat.schedulers import DatabaseScheduler
 from config.celery import app as celery_app
 from config.tests.clients import api_client_for
 from exceptions.models import OrderItemException
+from letzshop.imports import import_lock_acquire
 from letzshop.models import LetzshopOrder, LetzshopSyncLog
 from letzshop.services.credentials import credentials_save
-from letzshop.services.imports import import_lock_acquire
 from letzshop.tasks import store_orders_import_scheduled
 from letzshop.tests.factories import LetzshopOrderFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_store_import_endpoint_answers_the_guides_shape(sandbox_store, store_user, letzshop_sandbox):
+def test_store_import_endpoint_answers_the_guides_shape(sandbox_store, store_user, letzshop_sandbox, imports_inline):
     client = api_client_for(store_user)
     response = client.post("/api/v1/store/letzshop/orders/import", {"operation": "order_import"}, format="json")
     assert response.status_code == 200, response.content
@@ -38,20 +38,43 @@ def test_import_while_one_runs_is_409(sandbox_store, store_user):
     assert response.json()["success"] is False and "already running" in response.json()["message"]
 
 
+def test_an_import_not_ended_in_time_answers_202_with_its_sync_log(sandbox_store, store_user, settings):
+    """No worker here: the run waits in the queue, and the call answers once its wait is over."""
+    settings.LETZSHOP_IMPORT_WAIT_SECONDS = 0.2
+    client = api_client_for(store_user)
+    response = client.post("/api/v1/store/letzshop/orders/import", {}, format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body == {"sync_log_id": body["sync_log_id"], "status": "running"}
+    log = client.get(f"/api/v1/store/letzshop/logs/{body['sync_log_id']}").json()
+    assert log["status"] == "running" and log["operation_type"] == "order_import"
+    assert LetzshopOrder.objects.filter(store=sandbox_store).count() == 0  # nothing ran in the request
+    # A second call while it waits is told so, with the run to follow.
+    again = client.post("/api/v1/store/letzshop/orders/import", {"wait_seconds": 0}, format="json")
+    assert again.status_code == 409 and again.json()["sync_log_id"] == body["sync_log_id"]
+
+
+def test_wait_seconds_is_checked(sandbox_store, store_user):
+    response = api_client_for(store_user).post(
+        "/api/v1/store/letzshop/orders/import", {"wait_seconds": "soon"}, format="json"
+    )
+    assert response.status_code == 400 and "wait_seconds" in response.content.decode()
+
+
 def test_import_without_credentials_says_what_to_do(store_user):
     response = api_client_for(store_user).post("/api/v1/store/letzshop/orders/import")
     assert response.status_code == 404
     assert "save an API key first" in response.json()["detail"]
 
 
-def test_admin_sync_and_orders_of_a_store(sandbox_store, admin_api):
+def test_admin_sync_and_orders_of_a_store(sandbox_store, admin_api, imports_inline):
     response = admin_api.post(f"/api/v1/admin/letzshop/stores/{sandbox_store.pk}/sync")
     assert response.status_code == 200 and response.json()["orders_imported"] > 0
     listed = admin_api.get(f"/api/v1/admin/letzshop/stores/{sandbox_store.pk}/orders").json()
     assert listed["count"] == response.json()["orders_imported"]
 
 
-def test_orders_list_filters_and_detail(sandbox_store, store_user, letzshop_sandbox):
+def test_orders_list_filters_and_detail(sandbox_store, store_user, letzshop_sandbox, imports_inline):
     client = api_client_for(store_user)
     client.post("/api/v1/store/letzshop/orders/import")
     total = client.get("/api/v1/store/letzshop/orders").json()["count"]
@@ -83,7 +106,7 @@ def test_orders_list_costs_constant_queries(store, store_api, django_assert_max_
         assert len(store_api.get("/api/v1/store/letzshop/orders", {"page_size": 100}).json()["results"]) == 61
 
 
-def test_logs_list_filters(sandbox_store, store_user):
+def test_logs_list_filters(sandbox_store, store_user, imports_inline):
     client = api_client_for(store_user)
     client.post("/api/v1/store/letzshop/test")
     client.post("/api/v1/store/letzshop/orders/import")
@@ -135,3 +158,11 @@ def test_the_scheduled_task_imports_only_with_auto_sync_on(sandbox_store):
     credentials_save(store=sandbox_store, auto_sync_enabled=True)
     assert store_orders_import_scheduled(sandbox_store.pk) == "success"
     assert LetzshopSyncLog.objects.get(operation_type="order_import").triggered_by == "scheduler"
+
+
+def test_command_full_fetches_every_page_whole(sandbox_store, letzshop_sandbox):
+    call_command("letzshop_import", "--store", sandbox_store.code, stdout=StringIO())
+    before = len(letzshop_sandbox.state.request_log())
+    call_command("letzshop_import", "--store", sandbox_store.code, "--full", stdout=StringIO())
+    operations = {entry["operationName"] for entry in letzshop_sandbox.state.request_log()[before:]}
+    assert "Shipments" in operations and "ShipmentStates" not in operations

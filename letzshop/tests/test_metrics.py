@@ -2,9 +2,9 @@
 
 import pytest
 
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.credentials import connection_test
-from letzshop.services.imports import orders_import
 from letzshop.tests.factories import QueueItemFactory
 from monitoring.tests.helpers import metric
 

@@ -8,9 +8,9 @@ from django.db import connection
 
 from config.errors import Conflict
 from config.tests.clients import api_client_for
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
 from letzshop.services.fulfillment import order_confirm, order_reject, queue_item_process
-from letzshop.services.imports import orders_import
 from letzshop.tests.helpers import clean_order
 
 Queue = LetzshopFulfillmentQueue

@@ -27,7 +27,8 @@ def test_the_projects_schema_is_compatible_with_its_documents():
 
 def test_a_removed_field_a_changed_type_and_a_stricter_answer_are_found():
     assert found(("  email: String\n", "  emailAddress: String\n")) == [
-        "Order.email: the client expects String, Letzshop has nothing of that name [shipments.graphql]"
+        "Order.email: the client expects String, Letzshop has nothing of that name "
+        "[shipment_states.graphql, shipments.graphql]"
     ]
     assert found(("  tracking: Tracking ", "  tracking: [Tracking] ")) == [
         "Shipment.tracking: the client expects Tracking, Letzshop has [Tracking] "

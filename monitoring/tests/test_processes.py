@@ -4,9 +4,9 @@ import pytest
 
 from config.tests.clients import api_client_for
 from config.tests.processes import start_worker, stop, wait_for
+from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue
 from letzshop.services.fulfillment import order_confirm
-from letzshop.services.imports import orders_import
 from letzshop.tests.helpers import clean_order
 from monitoring.models import Heartbeat
 from monitoring.tests.helpers import metric

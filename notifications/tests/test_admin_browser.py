@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from config.tests.browser import screenshot
+from letzshop.imports import orders_import
 from letzshop.services.credentials import credentials_save
-from letzshop.services.imports import orders_import
 from notifications.models import Notification
 
 pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui, pytest.mark.django_db(transaction=True)]

@@ -7,6 +7,7 @@ Run alone with ``make test frontend=store``. The screenshots go to docs/screensh
 """
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -16,10 +17,11 @@ from playwright.sync_api import expect
 from config.tests.browser import SCREENSHOTS, screenshot
 from exceptions.models import OrderItemException
 from letzshop import selectors
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, StoreLetzshopCredentials
+from letzshop.imports import orders_import
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.fulfillment import order_confirm, queue_process_due
-from letzshop.services.imports import orders_import
 from letzshop.tests.factories import LetzshopOrderFactory
+from letzshop.tests.helpers import run_in_thread
 from portal.tests.helpers import PASSWORD, log_in
 from sandbox import DEFAULT_API_KEY
 from stores.models import Product
@@ -126,9 +128,22 @@ def test_a_store_user_connects_letzshop_and_imports(
     page.get_by_role("link", name="Overview").click()
     expect(page.locator("#connection")).to_contain_text("Connected")
     page.get_by_role("button", name="Import now").click()
-    expect(page.locator("#import-progress-text")).to_contain_text("pages read")
+    # The call answers at once: the run waits for an import worker, and the page says so.
     result = page.locator("#import-result")
+    expect(result).to_contain_text("runs in the background")
+    run = LetzshopSyncLog.objects.get(store=catalog_store, operation_type="order_import", status="running")
+    assert LetzshopOrder.objects.filter(store=catalog_store).count() == 0
+    # The page may be left and opened again: it finds the run and follows it.
+    page.get_by_role("link", name="Sync logs").click()
+    page.get_by_role("link", name="Overview").click()
+    expect(result).to_contain_text("An import is running.")
+    # The worker's part, here in a thread (the test's process has no worker).
+    lease = StoreLetzshopCredentials.objects.get(store=catalog_store).import_started_at
+    worker = threading.Thread(target=run_in_thread, args=(run.pk, lease))
+    worker.start()
+    expect(page.locator("#import-progress-text")).to_contain_text("pages read")
     expect(result).to_contain_text("Import completed", timeout=60_000)
+    worker.join(timeout=60)
     imported = LetzshopOrder.objects.filter(store=catalog_store).count()
     exceptions = OrderItemException.objects.filter(store=catalog_store).count()
     assert imported and exceptions

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from config.tests.browser import screenshot
+from letzshop.imports import orders_import
 from letzshop.services.credentials import credentials_save
-from letzshop.services.imports import orders_import
 from notifications.models import Notification
 from portal.tests.helpers import log_in
 from stores.tests.factories import StoreFactory

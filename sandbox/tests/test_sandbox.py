@@ -392,6 +392,26 @@ def test_tracking_does_not_read_back_when_told_so(letzshop_sandbox: SandboxServe
     assert detail["storedTracking"] == {"code": "6A0000000001", "provider": "colissimo"}
 
 
+def test_an_order_is_changed_as_letzshops_support_would(letzshop_sandbox: SandboxServer) -> None:  # noqa: F811
+    shipment = _shipment_with_units(letzshop_sandbox, 1)
+    url = f"{letzshop_sandbox.base_url}/_sandbox/shipments/{shipment['id']}"
+    body = {"order": {"email": "corrected@example.lu", "shipAddress": {"city": "Diekirch"}}}
+    changed = requests.post(url, json=body, timeout=5).json()
+    assert changed["order"]["email"] == "corrected@example.lu"
+    assert changed["order"]["shipAddress"]["city"] == "Diekirch"
+    assert changed["order"]["shipAddress"]["lastName"] == shipment["order"]["shipAddress"]["lastName"]
+    node = next(
+        node
+        for node in _data(letzshop_sandbox, SHIPMENTS_QUERY, {"state": shipment["state"]})["shipments"]["nodes"]
+        if node["id"] == shipment["id"]
+    )
+    assert node["order"]["email"] == "corrected@example.lu"
+    refused = requests.post(url, json={"order": {"id": "other"}}, timeout=5)
+    assert refused.status_code == 400 and "'id'" in refused.json()["error"]
+    unknown = requests.post(f"{letzshop_sandbox.base_url}/_sandbox/shipments/nope", json=body, timeout=5)
+    assert unknown.status_code == 404
+
+
 # -- auth and faults --------------------------------------------------------------------------
 
 

@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from letzshop.imports import ImportStatus, orders_import
 from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.imports import orders_import
 from stores.models import Store
 
 
@@ -17,9 +17,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-confirmed", action="store_true", help="also import confirmed shipments (history)"
         )
+        parser.add_argument(
+            "--full", action="store_true", help="fetch every page whole (also changes of the product data alone)"
+        )
         parser.add_argument("--page-size", type=int, default=None)
 
-    def handle(self, *args, store=None, all=False, include_confirmed=False, page_size=None, **options):
+    def handle(self, *args, store=None, all=False, include_confirmed=False, full=False, page_size=None, **options):
         if store:
             stores = list(Store.objects.filter(code=store))
             if not stores:
@@ -38,12 +41,13 @@ class Command(BaseCommand):
                 store=each,
                 triggered_by=LetzshopSyncLog.TRIGGER_COMMAND,
                 include_confirmed=include_confirmed,
+                full=full,
                 page_size=page_size,
                 progress=self._progress(each.code),
             )
             if sys.stdout.isatty():
                 self.stdout.write("")
-            style = self.style.SUCCESS if result.status == "success" else self.style.WARNING
+            style = self.style.SUCCESS if result.status == ImportStatus.SUCCESS else self.style.WARNING
             self.stdout.write(
                 style(
                     f"{each.code}: {result.message} ({result.orders_unchanged} unchanged, "
@@ -52,7 +56,7 @@ class Command(BaseCommand):
             )
             for error in result.errors[:10]:
                 self.stdout.write(f"  - {error.get('shipment_id', '')} {error['error']}".rstrip())
-            failures += result.status in ("failed", "already_running")
+            failures += result.status in (ImportStatus.FAILED, ImportStatus.ALREADY_RUNNING)
         if failures:
             raise CommandError(f"{failures} store(s) could not be imported.")
 

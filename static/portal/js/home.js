@@ -39,39 +39,67 @@
   }
 
   function progressMessage(p) {
-    return t(gettext("Importing… %(pages)s pages read, %(shipments)s shipments: %(imported)s new, %(updated)s updated."), {
+    const text = t(gettext("Importing… %(pages)s pages read, %(shipments)s shipments: %(imported)s new, %(updated)s updated."), {
       pages: fmt.number(p.pages || 0),
       shipments: fmt.number(p.shipments || 0),
       imported: fmt.number(p.imported || 0),
       updated: fmt.number(p.updated || 0),
     });
+    if (p.seconds_left === null || p.seconds_left === undefined) return text;
+    const left = p.seconds_left < 60
+      ? tn(ngettext("About %(count)s second left.", "About %(count)s seconds left.", p.seconds_left), p.seconds_left)
+      : tn(ngettext("About %(count)s minute left.", "About %(count)s minutes left.", Math.round(p.seconds_left / 60)), Math.round(p.seconds_left / 60));
+    return `${text} ${left}`;
   }
 
-  // The import runs within its request; meanwhile its sync log row shows how far it got.
-  function watchProgress(sinceId) {
+  // The import runs in a worker; its sync log row tells how far it got, then how it ended.
+  // Polled until it ends, whether this page started it or found it running.
+  function watchRun(id) {
     stopWatching();
     progress.hidden = false;
+    busy(button, true);
     progressText.textContent = gettext("Import started…");
     let last = "";
-    watching = setInterval(async () => {
-      const response = await api("GET", "letzshop/logs", { params: { operation_type: "order_import", page_size: 1 } });
-      const running = response.ok && response.data.results[0];
-      if (!running || running.id <= sinceId) return;
-      if (running.status !== "running") { if (sinceId < 0) { stopWatching(); loadStatus(); } return; }
-      const text = progressMessage((running.details || {}).progress || {});
-      if (text !== last) progressText.textContent = last = text;
-    }, 600);
+    const poll = async () => {
+      const response = await api("GET", `letzshop/logs/${id}`);
+      if (!response.ok) { watching = setTimeout(poll, 2000); return; }
+      const log = response.data;
+      if (log.status === "running") {
+        const text = progressMessage((log.details || {}).progress || {});
+        if (text !== last) progressText.textContent = last = text;
+        watching = setTimeout(poll, 800);
+        return;
+      }
+      stopWatching();
+      busy(button, false);
+      showResult(resultOfLog(log));
+      loadStatus();
+    };
+    watching = setTimeout(poll, 300);
   }
 
   function stopWatching() {
-    if (watching) clearInterval(watching);
+    if (watching) clearTimeout(watching);
     watching = null;
     progress.hidden = true;
   }
 
+  // The import's answer, from its finished sync log row.
+  function resultOfLog(log) {
+    const d = log.details || {};
+    return {
+      status: log.status,
+      message: d.message || "",
+      orders_imported: d.imported || 0,
+      orders_updated: d.updated || 0,
+      exceptions_created: d.exceptions_created || 0,
+      errors: log.error_details || [],
+    };
+  }
+
   // The import's result message, in the page's language.
   function resultMessage(r) {
-    if (r.status === "failed") {
+    if (r.status === "failed" || r.status === "interrupted") {
       const error = (r.errors.find((e) => e.error) || {}).error || r.message;
       return ["error", t(gettext("Import failed: %(error)s"), { error })];
     }
@@ -82,13 +110,22 @@
       parts.push(tn(ngettext("%(count)s item matched no product: see Exceptions.", "%(count)s items matched no product: see Exceptions.", r.exceptions_created), r.exceptions_created));
     }
     if (r.status === "partial") {
-      parts.push(tn(ngettext("%(count)s shipment could not be imported; see the sync logs.", "%(count)s shipments could not be imported; see the sync logs.", r.errors.length), r.errors.length));
+      const failed = r.errors.filter((e) => e.shipment_id).length;
+      parts.push(tn(ngettext("%(count)s shipment could not be imported; see the sync logs.", "%(count)s shipments could not be imported; see the sync logs.", failed), failed));
       return ["warning", ...parts];
     }
     return ["success", ...parts];
   }
 
-  async function latestImportId() {
+  function showResult(r) {
+    const [kind, ...parts] = resultMessage(r);
+    const links = h("p", null,
+      h("a", { href: config.urls.orders }, gettext("See the orders")),
+      r.exceptions_created ? [" · ", h("a", { href: config.urls.exceptions + "?status=pending" }, gettext("See the exceptions"))] : null);
+    show(result, kind, ...parts, links);
+  }
+
+  async function latestImport() {
     const response = await api("GET", "letzshop/logs", { params: { operation_type: "order_import", page_size: 1 } });
     const latest = response.ok && response.data.results[0];
     return latest ? latest : null;
@@ -98,36 +135,36 @@
     event.preventDefault();
     busy(button, true);
     show(result, "info", gettext("Importing orders from Letzshop…"));
-    const before = await latestImportId();
-    watchProgress(before ? before.id : 0);
+    // wait_seconds 0: the call answers at once (202) and this page follows the run.
     const response = await api("POST", "letzshop/orders/import", {
-      body: { operation: "order_import", include_confirmed: form.elements.include_confirmed.checked },
+      body: { operation: "order_import", include_confirmed: form.elements.include_confirmed.checked, wait_seconds: 0 },
     });
-    stopWatching();
-    busy(button, false);
     if (response.status === 409 && response.data && response.data.status === "already_running") {
       show(result, "warning", gettext("An import of this store is already running. Its progress is shown below."));
-      watchProgress(-1);
+      if (response.data.sync_log_id) watchRun(response.data.sync_log_id); else busy(button, false);
       return;
     }
     if (!response.ok) {
+      busy(button, false);
       show(result, "error", errorText(response.data));
       return;
     }
-    const [kind, ...parts] = resultMessage(response.data);
-    const links = h("p", null,
-      h("a", { href: config.urls.orders }, gettext("See the orders")),
-      response.data.exceptions_created ? [" · ", h("a", { href: config.urls.exceptions + "?status=pending" }, gettext("See the exceptions"))] : null);
-    show(result, kind, ...parts, links);
+    if (response.status === 202) {
+      show(result, "info", gettext("The import runs in the background: you may leave this page and come back."));
+      watchRun(response.data.sync_log_id);
+      return;
+    }
+    busy(button, false);
+    showResult(response.data);
     loadStatus();
   });
 
   loadStatus().then(async () => {
     // An import started elsewhere (auto-sync, another tab) shows its progress here too.
-    const latest = await latestImportId();
+    const latest = await latestImport();
     if (latest && latest.status === "running") {
       show(result, "info", gettext("An import is running."));
-      watchProgress(-1);
+      watchRun(latest.id);
     }
   });
 })();
