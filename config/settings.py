@@ -291,7 +291,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ExceptionStatusEnum": "exceptions.models.OrderItemException.Status",
         "ExceptionTypeEnum": "exceptions.models.OrderItemException.Type",
-        "SyncRunStatusEnum": "letzshop.models.SyncStatus",
+        "SyncRunStatusEnum": "letzshop.models.SyncRunStatus",
         "OrderStatusEnum": "orders.models.Order.Status",
         "SubscriptionStatusEnum": "billing.models.Subscription.Status",
         "InvoiceStatusEnum": "billing.models.Invoice.Status",

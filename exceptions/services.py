@@ -1,9 +1,13 @@
-"""The QC workflow of product exceptions: resolve, ignore, bulk resolve, auto-match.
+"""The QC workflow of product exceptions: which exception an unmatched item opens, opening
+them, resolve, ignore, bulk resolve, auto-match.
 
 Every way an exception becomes ``resolved`` goes through ``_resolve`` (one UPDATE of the
 exceptions, one of their items), so that the item always points at the product its exception
 names and ``needs_product_match`` never outlives a resolution.
 """
+
+from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -11,10 +15,11 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.bulk import insert_rows
 from config.errors import Conflict, InvalidInput
 from exceptions.models import OrderItemException
 from orders.models import OrderItem
-from stores.gtin import gtin_normalize
+from stores.gtin import Gtin, gtin_normalize
 from stores.models import Product, Store
 from stores.selectors import matchable_products
 
@@ -199,3 +204,43 @@ def exceptions_auto_match(*, store: Store, gtins: set[str]) -> int:
                 updated_at=now,
             )
     return resolved
+
+
+# --- the exceptions an import opens (docs/exceptions.md) --------------------------------------
+
+
+def item_exception_kind(*, gtin: Gtin, products: Sequence[int]) -> tuple[str, str] | None:
+    """The exception an order item opens, as (type, detail), given the catalog products its GTIN
+    names; None when exactly one product matches."""
+    if not gtin.is_valid:
+        return OrderItemException.Type.GTIN_MISMATCH, gtin.problem
+    if len(products) == 1:
+        return None
+    if not products:
+        return OrderItemException.Type.PRODUCT_NOT_FOUND, "no product of the catalog has this GTIN"
+    return OrderItemException.Type.DUPLICATE_GTIN, f"{len(products)} products of the catalog have this GTIN"
+
+
+def item_exception_row(
+    *, store_id: int, order_id: int | None, gtin: Gtin, gtin_raw: str, name: str, sku: str, kind: tuple[str, str]
+) -> dict[str, Any]:
+    """The row of a pending exception for an item (``order_id`` may be set later by the caller,
+    ``order_item_id`` by ``item_exceptions_open``)."""
+    exception_type, detail = kind
+    return {
+        "store_id": store_id,
+        "order_id": order_id,
+        "exception_type": exception_type,
+        "status": OrderItemException.Status.PENDING,
+        "original_gtin": gtin_raw[:64],
+        "gtin_normalized": gtin.gtin14,
+        "original_product_name": name,
+        "original_sku": sku,
+        "detail": detail[:255],
+    }
+
+
+def item_exceptions_open(*, rows: list[dict[str, Any]], ids: list[int] | None = None) -> list[int]:
+    """Open the exceptions of these items (rows of ``item_exception_row`` with their
+    ``order_item_id``), in bulk; returns their ids."""
+    return insert_rows(OrderItemException, rows, ids=ids)

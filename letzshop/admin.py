@@ -42,7 +42,7 @@ from letzshop.models import (
     LetzshopOrder,
     LetzshopStore,
     LetzshopSyncLog,
-    SyncStatus,
+    SyncRunStatus,
 )
 from orders.models import Order
 from stores.admin_filters import StoreFilter
@@ -549,7 +549,7 @@ class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
 
     @admin.display(description=_("duration"))
     def duration(self, obj):
-        if obj.status == SyncStatus.RUNNING:
+        if obj.status == SyncRunStatus.RUNNING:
             return badge(_("running"), "info")
         if obj.duration_ms < 1000:
             return _("%(ms)d ms") % {"ms": obj.duration_ms}

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from exceptions.admin_filters import HasExceptionsFilter
-from letzshop.models import SyncStatus
+from letzshop.models import SyncRunStatus
 from orders.admin_filters import CarrierFilter
 
 
@@ -45,7 +45,7 @@ class LastSyncFilter(admin.SimpleListFilter):
     parameter_name = "last_sync"
 
     def lookups(self, request, model_admin):
-        return [(value, label) for value, label in SyncStatus.choices if value != SyncStatus.RUNNING]
+        return [(value, label) for value, label in SyncRunStatus.choices if value != SyncRunStatus.RUNNING]
 
     def queryset(self, request, queryset):
         if self.value():

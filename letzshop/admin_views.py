@@ -36,7 +36,7 @@ from exceptions.selectors import blocking_exception_count
 from letzshop import selectors
 from letzshop.admin_forms import CredentialsForm, DeclineForm, TrackingFormSet
 from letzshop.imports import ImportResult, import_begin, import_dispatch, import_result_of
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncStatus
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncRunStatus
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.sync_log import trigger_of
@@ -139,7 +139,7 @@ def _import_runs(request, modeladmin) -> list[dict]:
 
 def _import_run(log) -> dict:
     result = import_result_of(log)
-    done = log.status != SyncStatus.RUNNING
+    done = log.status != SyncRunStatus.RUNNING
     progress = (log.details or {}).get("progress", {})
     if not done:
         text = _("%(pages)d pages read, %(shipments)d shipments: %(imported)d new, %(updated)d updated") % {
@@ -156,7 +156,7 @@ def _import_run(log) -> dict:
         level = "info"
     else:
         text = result.message or log.get_status_display()
-        if log.status == SyncStatus.SUCCESS:
+        if log.status == SyncRunStatus.SUCCESS:
             text += " · " + (
                 ngettext("%(count)d unchanged", "%(count)d unchanged", result.orders_unchanged)
                 % {"count": result.orders_unchanged}
@@ -168,7 +168,7 @@ def _import_run(log) -> dict:
                     )
                     % {"count": result.exceptions_created}
                 )
-        level = {SyncStatus.SUCCESS: "ok", SyncStatus.PARTIAL: "warn"}.get(log.status, "error")
+        level = {SyncRunStatus.SUCCESS: "ok", SyncRunStatus.PARTIAL: "warn"}.get(log.status, "error")
     return {
         "id": log.pk,
         "store": str(log.store),

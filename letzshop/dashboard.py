@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog, StoreLetzshopCredentials, SyncStatus
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog, StoreLetzshopCredentials, SyncRunStatus
 from monitoring.services import Readiness, readiness_check
 from notifications.models import Notification
 from notifications.selectors import unread_count_for_admin
@@ -46,7 +46,7 @@ def operations_overview() -> OperationsOverview:
         failed_24h=Count("pk", filter=failed & Q(updated_at__gte=since)),
     )
     failing = StoreLetzshopCredentials.objects.filter(
-        store__is_active=True, last_sync_status__in=[SyncStatus.FAILED, SyncStatus.PARTIAL]
+        store__is_active=True, last_sync_status__in=[SyncRunStatus.FAILED, SyncRunStatus.PARTIAL]
     )
     shown = list(failing.select_related("store").order_by("-last_sync_at")[: FAILING_STORES_SHOWN + 1])
     return OperationsOverview(
@@ -56,7 +56,7 @@ def operations_overview() -> OperationsOverview:
         queue_failed=queue["failed"],
         queue_failed_24h=queue["failed_24h"],
         imports_failed_24h=LetzshopSyncLog.objects.filter(
-            Q(status=SyncStatus.FAILED) | Q(status=SyncStatus.PARTIAL),
+            Q(status=SyncRunStatus.FAILED) | Q(status=SyncRunStatus.PARTIAL),
             operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT,
             started_at__gte=since,
         ).count(),

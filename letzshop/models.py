@@ -37,7 +37,7 @@ class StoredJSONField(models.JSONField):
         return super().from_db_value(value, expression, connection)
 
 
-class SyncStatus(models.TextChoices):
+class SyncRunStatus(models.TextChoices):
     """Outcome of a sync run (credentials' last_sync_status and the sync log)."""
 
     SUCCESS = "success", _("Success")
@@ -63,7 +63,7 @@ class StoreLetzshopCredentials(models.Model):
         validators=[MinValueValidator(SYNC_INTERVAL_MIN), MaxValueValidator(SYNC_INTERVAL_MAX)],
     )
     last_sync_at = models.DateTimeField(_("last sync at"), null=True, blank=True)
-    last_sync_status = models.CharField(_("last sync status"), max_length=16, choices=SyncStatus.choices, blank=True)
+    last_sync_status = models.CharField(_("last sync status"), max_length=16, choices=SyncRunStatus.choices, blank=True)
     last_sync_error = models.TextField(_("last sync error"), blank=True)
     # A lease, not a transaction: one import per store at a time (docs/import.md). The running
     # import renews it every few seconds; one not renewed for LETZSHOP_IMPORT_LOCK_SECONDS
@@ -260,7 +260,7 @@ class LetzshopSyncLog(models.Model):
     )
     operation_type = models.CharField(_("operation"), max_length=32, choices=Operation.choices)
     direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
-    status = models.CharField(_("status"), max_length=16, choices=SyncStatus.choices)
+    status = models.CharField(_("status"), max_length=16, choices=SyncRunStatus.choices)
     records_processed = models.PositiveIntegerField(_("processed"), default=0)
     records_succeeded = models.PositiveIntegerField(_("succeeded"), default=0)
     records_failed = models.PositiveIntegerField(_("failed"), default=0)

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from config.bulk import insert_rows
 from config.errors import Conflict, InvalidInput
-from orders.models import Order, ShippingCarrier
+from orders.models import Order, OrderItem, ShippingCarrier
 
 
 @transaction.atomic
@@ -57,6 +58,38 @@ def order_follow_channel_status(*, order_ids: Collection[int], status: str) -> i
         if status == Order.Status.SHIPPED:
             moving.filter(shipped_at__isnull=True).update(shipped_at=now)
         return moving.update(status=status, updated_at=now)
+
+
+# --- what a sales channel's import writes, in bulk (docs/import.md) --------------------------
+# The import brings pages of a thousand shipments: these write them in a few statements each,
+# inside the import's transaction, with ids reserved beforehand on PostgreSQL (config.bulk).
+
+
+def channel_orders_insert(*, rows: list[dict[str, Any]], ids: list[int] | None = None) -> list[int]:
+    """New orders of a sales channel (rows of Order's fields); returns their ids, in order."""
+    return insert_rows(Order, rows, ids=ids)
+
+
+def channel_order_items_insert(*, rows: list[dict[str, Any]], ids: list[int] | None = None) -> list[int]:
+    """New items of a channel's orders (rows of OrderItem's fields); returns their ids, in order."""
+    return insert_rows(OrderItem, rows, ids=ids)
+
+
+def channel_orders_update(*, orders: list[Order], fields: list[str]) -> None:
+    """What a channel now shows of existing orders (customer, addresses, totals...). Their status
+    follows through ``order_follow_channel_status``, never here."""
+    if "status" in fields or "shipped_at" in fields:
+        raise ValueError("an order's status follows its channel through order_follow_channel_status")
+    if orders:
+        Order.objects.bulk_update(orders, fields)
+
+
+def channel_order_items_update(*, items: list[OrderItem], fields: list[str], deleted_ids: Collection[int] = ()) -> None:
+    """Items a channel changed (units, prices), and those it no longer lists."""
+    if items:
+        OrderItem.objects.bulk_update(items, fields)
+    if deleted_ids:
+        OrderItem.objects.filter(pk__in=list(deleted_ids)).delete()
 
 
 @transaction.atomic(savepoint=False)

@@ -5,7 +5,7 @@ Most come from the models' choices; the rest are Letzshop's own codes."""
 from django.utils.translation import gettext_lazy as _
 
 from exceptions.models import OrderItemException
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, SyncStatus
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, SyncRunStatus
 from notifications.models import Notification
 from orders.models import Order
 
@@ -28,7 +28,7 @@ def portal_labels() -> dict[str, dict[str, str]]:
             **dict(LetzshopSyncLog.Operation.choices),
             LetzshopFulfillmentQueue.Operation.REJECT: _("Decline"),
         },
-        "log_status": dict(SyncStatus.choices),
+        "log_status": dict(SyncRunStatus.choices),
         "direction": dict(LetzshopSyncLog.Direction.choices),
         "exception_status": dict(OrderItemException.Status.choices),
         "exception_type": dict(OrderItemException.Type.choices),

@@ -5,24 +5,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from exceptions.models import OrderItemException
+from exceptions.services import item_exception_kind, item_exception_row
 from letzshop.client.types import Shipment
 from letzshop.services.mapping import MappedItem, MappedShipment, shipment_map
 
 # An item's row and, if it matched no product, its exception's row.
 ItemRows = tuple[dict[str, Any], dict[str, Any] | None]
-
-
-def item_match(item: MappedItem, catalog: dict[str, list[int]]) -> tuple[int | None, str, str]:
-    """(product id, exception type, detail); the id is None when the item needs a person."""
-    if not item.gtin.is_valid:
-        return None, OrderItemException.Type.GTIN_MISMATCH, item.gtin.problem
-    products = catalog.get(item.gtin.gtin14, [])
-    if len(products) == 1:
-        return products[0], "", ""
-    if not products:
-        return None, OrderItemException.Type.PRODUCT_NOT_FOUND, "no product of the catalog has this GTIN"
-    return None, OrderItemException.Type.DUPLICATE_GTIN, f"{len(products)} products of the catalog have this GTIN"
 
 
 def new_item_rows(
@@ -37,7 +25,9 @@ def new_item_rows(
     (``order_id`` None: set by the caller once the order has its id)."""
     rows = []
     for item in items:
-        product_id, exception_type, detail = item_match(item, catalog)
+        candidates = catalog.get(item.gtin.gtin14, []) if item.gtin.is_valid else []
+        kind = item_exception_kind(gtin=item.gtin, products=candidates)
+        product_id = candidates[0] if kind is None else None
         item_row = {
             "order_id": order_id,
             "product_id": product_id or placeholder_id,
@@ -54,18 +44,16 @@ def new_item_rows(
             "needs_product_match": product_id is None,
         }
         exception_row = None
-        if product_id is None:
-            exception_row = {
-                "store_id": store_id,
-                "order_id": order_id,
-                "exception_type": exception_type,
-                "status": OrderItemException.Status.PENDING,
-                "original_gtin": item.gtin_raw[:64],
-                "gtin_normalized": item.gtin.gtin14,
-                "original_product_name": item.name,
-                "original_sku": item.sku,
-                "detail": detail[:255],
-            }
+        if kind is not None:
+            exception_row = item_exception_row(
+                store_id=store_id,
+                order_id=order_id,
+                gtin=item.gtin,
+                gtin_raw=item.gtin_raw,
+                name=item.name,
+                sku=item.sku,
+                kind=kind,
+            )
         rows.append((item_row, exception_row))
     return rows
 

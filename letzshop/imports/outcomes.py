@@ -4,17 +4,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from letzshop.models import SyncStatus
+from letzshop.models import SyncRunStatus
 
 
 class ImportStatus(StrEnum):
     """What an import call answers: a run's outcome (the sync log's statuses), or why none ran."""
 
-    SUCCESS = SyncStatus.SUCCESS.value
-    PARTIAL = SyncStatus.PARTIAL.value
-    FAILED = SyncStatus.FAILED.value
-    RUNNING = SyncStatus.RUNNING.value  # handed to a worker, not ended yet
-    INTERRUPTED = SyncStatus.INTERRUPTED.value  # its process died (closed by the sweep)
+    SUCCESS = SyncRunStatus.SUCCESS.value
+    PARTIAL = SyncRunStatus.PARTIAL.value
+    FAILED = SyncRunStatus.FAILED.value
+    RUNNING = SyncRunStatus.RUNNING.value  # handed to a worker, not ended yet
+    INTERRUPTED = SyncRunStatus.INTERRUPTED.value  # its process died (closed by the sweep)
     ALREADY_RUNNING = "already_running"  # another import of the store holds the lease
 
 
@@ -33,7 +33,7 @@ class ImportResult:
 
     @property
     def success(self) -> bool:
-        return self.status == SyncStatus.SUCCESS
+        return self.status == SyncRunStatus.SUCCESS
 
     def as_response(self) -> dict[str, Any]:
         """The import's answer (docs/import.md), with every count."""

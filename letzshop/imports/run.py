@@ -35,7 +35,7 @@ from letzshop.imports.lease import (
 from letzshop.imports.match import MappedPage, shipments_map
 from letzshop.imports.outcomes import ImportResult, ImportStatus, PageOutcome
 from letzshop.imports.write import commits_without_waiting_for_the_disk, mapped_page_write
-from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials, SyncStatus
+from letzshop.models import LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials, SyncRunStatus
 from letzshop.services.credentials import client_for, credentials_get
 from letzshop.services.incidents import import_run_ended
 from letzshop.services.sync_log import sync_log_start
@@ -65,7 +65,9 @@ def import_begin(*, store: Store, triggered_by: str, include_confirmed: bool = F
     lease = import_lock_acquire(store=store)
     if lease is None:
         credentials.refresh_from_db(fields=["import_started_at", "import_sync_log_id"])
-        running = LetzshopSyncLog.objects.filter(pk=credentials.import_sync_log_id, status=SyncStatus.RUNNING).first()
+        running = LetzshopSyncLog.objects.filter(
+            pk=credentials.import_sync_log_id, status=SyncRunStatus.RUNNING
+        ).first()
         since = timezone.localtime(running.started_at if running else credentials.import_started_at)
         return ImportResult(
             status=ImportStatus.ALREADY_RUNNING,
@@ -112,7 +114,7 @@ def import_dispatch(start: ImportStart) -> None:
 def import_resume(*, sync_log_id: int, lease: timezone.datetime) -> ImportResult | None:
     """Run, in a worker, an import begun by ``import_begin``; None if it is not this call's to
     run (a second delivery of the task, or a run the sweep already closed)."""
-    log = LetzshopSyncLog.objects.select_related("store").filter(pk=sync_log_id, status=SyncStatus.RUNNING).first()
+    log = LetzshopSyncLog.objects.select_related("store").filter(pk=sync_log_id, status=SyncRunStatus.RUNNING).first()
     if log is None:
         return None
     lease = import_lock_claim(store=log.store, sync_log_id=log.pk, lease=lease)
@@ -130,7 +132,7 @@ def import_wait(*, sync_log_id: int, seconds: float) -> ImportResult:
     pause = 0.05
     while True:
         log = LetzshopSyncLog.objects.get(pk=sync_log_id)
-        if log.status != SyncStatus.RUNNING or time.monotonic() >= deadline:
+        if log.status != SyncRunStatus.RUNNING or time.monotonic() >= deadline:
             return import_result_of(log)
         time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
         pause = min(pause * 2, 0.5)
@@ -139,10 +141,10 @@ def import_wait(*, sync_log_id: int, seconds: float) -> ImportResult:
 def import_result_of(log: LetzshopSyncLog) -> ImportResult:
     """The import's answer read back from its sync log row (a run that ended, or its progress)."""
     details = log.details or {}
-    counts = details if log.status != SyncStatus.RUNNING else details.get("progress", {})
+    counts = details if log.status != SyncRunStatus.RUNNING else details.get("progress", {})
     return ImportResult(
         status=ImportStatus(log.status),
-        message=details.get("message", "") if log.status != SyncStatus.RUNNING else "",
+        message=details.get("message", "") if log.status != SyncRunStatus.RUNNING else "",
         orders_imported=counts.get("imported", 0),
         orders_updated=counts.get("updated", 0),
         orders_unchanged=counts.get("unchanged", 0),
@@ -369,7 +371,7 @@ class ProgressTracker:
         known = LetzshopOrder.objects.filter(store=store, letzshop_state__in=states).count()
         last = (
             LetzshopSyncLog.objects.filter(
-                store=store, operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT, status=SyncStatus.SUCCESS
+                store=store, operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT, status=SyncRunStatus.SUCCESS
             )
             .exclude(pk=log.pk)
             .order_by("-started_at", "-id")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 
 from letzshop.imports.lease import lapsed_before
 from letzshop.imports.run import ImportStart, import_begin, import_dispatch, import_result_of
-from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials, SyncStatus
+from letzshop.models import LetzshopSyncLog, StoreLetzshopCredentials, SyncRunStatus
 from letzshop.services.incidents import import_run_ended
 from stores.models import Store
 
@@ -31,7 +31,7 @@ def imports_sweep() -> dict[str, int]:
     )
     dead = (
         LetzshopSyncLog.objects.filter(
-            operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT, status=SyncStatus.RUNNING, started_at__lt=lapsed
+            operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT, status=SyncRunStatus.RUNNING, started_at__lt=lapsed
         )
         .exclude(pk__in=live)
         .select_related("store")
@@ -61,8 +61,8 @@ def _interrupted(log: LetzshopSyncLog, *, now) -> bool:
         "Import interrupted after %(count)d shipments: the process running it stopped. The store is imported again."
     ) % {"count": done}
     elapsed = max((now - log.started_at).total_seconds(), 0.0)
-    closed = LetzshopSyncLog.objects.filter(pk=log.pk, status=SyncStatus.RUNNING).update(
-        status=SyncStatus.INTERRUPTED,
+    closed = LetzshopSyncLog.objects.filter(pk=log.pk, status=SyncRunStatus.RUNNING).update(
+        status=SyncRunStatus.INTERRUPTED,
         completed_at=now,
         duration_seconds=round(elapsed),
         duration_ms=min(round(elapsed * 1000), 2**31 - 1),
@@ -80,7 +80,7 @@ def _interrupted(log: LetzshopSyncLog, *, now) -> bool:
     )
     if closed:
         StoreLetzshopCredentials.objects.filter(store_id=log.store_id).update(
-            last_sync_status=SyncStatus.INTERRUPTED, last_sync_error=message
+            last_sync_status=SyncRunStatus.INTERRUPTED, last_sync_error=message
         )
         result = import_result_of(LetzshopSyncLog.objects.get(pk=log.pk))
         import_run_ended(store=log.store, sync_log_id=log.pk, result=result, seconds=elapsed, error=message)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.bulk import SerializedJSON, ids_reserve, insert_rows
 from exceptions.models import OrderItemException
-from exceptions.services import exceptions_auto_match
+from exceptions.services import exceptions_auto_match, item_exceptions_open
 from letzshop.client.types import Shipment
 from letzshop.imports.match import ItemRows, MappedPage, new_item_rows, shipments_map
 from letzshop.imports.outcomes import PageOutcome
@@ -21,6 +21,13 @@ from letzshop.models import LetzshopOrder
 from letzshop.services.mapping import MappedShipment, order_status_of
 from orders.hooks import orders_imported
 from orders.models import Order, OrderItem
+from orders.services import (
+    channel_order_items_insert,
+    channel_order_items_update,
+    channel_orders_insert,
+    channel_orders_update,
+    order_follow_channel_status,
+)
 from stores.models import Store
 from stores.selectors import products_by_gtin
 
@@ -61,8 +68,6 @@ ORDER_FIELDS = [
     "ordered_at",
     "shipping_carrier",
     "tracking_number",
-    "status",
-    "shipped_at",
     "updated_at",
 ]
 ITEM_FIELDS = ["quantity", "unit_price", "total_price", "inventory_unit_ids", "updated_at"]
@@ -77,13 +82,13 @@ def insert_items(
     rows: list[ItemRows], *, item_ids: list[int] | None = None, exception_ids: list[int] | None = None
 ) -> list[dict[str, Any]]:
     """Insert items, then the exceptions of those that need a person; returns the exceptions."""
-    item_ids = insert_rows(OrderItem, [item for item, _ in rows], ids=item_ids)
+    item_ids = channel_order_items_insert(rows=[item for item, _ in rows], ids=item_ids)
     exceptions = []
     for (_, exception), item_id in zip(rows, item_ids, strict=True):
         if exception is not None:
             exception["order_item_id"] = item_id
             exceptions.append(exception)
-    insert_rows(OrderItemException, exceptions, ids=exception_ids)
+    item_exceptions_open(rows=exceptions, ids=exception_ids)
     return exceptions
 
 
@@ -148,9 +153,8 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
         }
     )
     if new:
-        order_ids = insert_rows(
-            Order,
-            [
+        order_ids = channel_orders_insert(
+            rows=[
                 {
                     **m.order,
                     "store_id": store.pk,
@@ -218,6 +222,7 @@ def _update_changed(
     for item in OrderItem.objects.filter(order_id__in=list(orders)):
         items_by_order.setdefault(item.order_id, {})[item.external_item_key] = item
     rows, order_rows, item_updates, item_deletes = [], [], [], []
+    following: dict[str, list[int]] = {}  # orders whose channel status moved, by the status
     new_items: list[ItemRows] = []
     for m, row in changed:
         what = _changed_fields(m, row, orders.get(row.local_order_id))
@@ -243,11 +248,9 @@ def _update_changed(
             order_values.pop("shipping_carrier")
         for name, value in order_values.items():
             setattr(order, name, value)
-        target = order_status(row.sync_status)
-        if target != order.status and order.can_transition_to(target):
-            order.status = target
-            if target == Order.Status.SHIPPED and order.shipped_at is None:
-                order.shipped_at = now
+        target = order_status_of(row.sync_status)
+        if target is not None and target != order.status:
+            following.setdefault(target, []).append(order.pk)
         order.updated_at = now
         order_rows.append(order)
         current = items_by_order.get(order.pk, {})
@@ -271,12 +274,10 @@ def _update_changed(
             order_id=order.pk, store_id=order.store_id, items=fresh, catalog=catalog, placeholder_id=placeholder_id
         )
     LetzshopOrder.objects.bulk_update(rows, LETZSHOP_FIELDS)
-    if order_rows:
-        Order.objects.bulk_update(order_rows, ORDER_FIELDS)
-    if item_updates:
-        OrderItem.objects.bulk_update(item_updates, ITEM_FIELDS)
-    if item_deletes:
-        OrderItem.objects.filter(pk__in=item_deletes).delete()
+    channel_orders_update(orders=order_rows, fields=ORDER_FIELDS)
+    for status, order_ids in following.items():  # along allowed transitions only, never backwards
+        order_follow_channel_status(order_ids=order_ids, status=status)
+    channel_order_items_update(items=item_updates, fields=ITEM_FIELDS, deleted_ids=item_deletes)
     return new_items
 
 

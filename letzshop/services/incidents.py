@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_noop
 
 from letzshop import metrics
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog, SyncStatus
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog, SyncRunStatus
 from notifications.models import Notification
 from notifications.services import notification_raise, notification_resolve
 from stores.models import Store
@@ -88,18 +88,18 @@ def import_run_ended(*, store: Store, sync_log_id: int | None, result, seconds: 
         extra={"store": store.code, "sync_log": sync_log_id},
     )
     _refusals_told(store=store)
-    if status == SyncStatus.SUCCESS:
+    if status == SyncRunStatus.SUCCESS:
         notification_resolve(incident_key=incident_key(Notification.SYNC_FAILED, store.pk))
         notification_resolve(incident_key=incident_key(Notification.CREDENTIALS_REFUSED, store.pk))
         return
     needed = max(settings.NOTIFY_SYNC_FAILURES_IN_A_ROW, 1)
     last = list(
         LetzshopSyncLog.objects.filter(store=store, operation_type=LetzshopSyncLog.Operation.ORDER_IMPORT)
-        .exclude(status=SyncStatus.RUNNING)
+        .exclude(status=SyncRunStatus.RUNNING)
         .order_by("-started_at", "-id")
         .values_list("status", flat=True)[:needed]
     )
-    if len(last) < needed or any(value == SyncStatus.SUCCESS for value in last):
+    if len(last) < needed or any(value == SyncRunStatus.SUCCESS for value in last):
         return
     _raise(
         Notification.SYNC_FAILED,

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog, SyncStatus
+from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog, SyncRunStatus
 from letzshop.services.incidents import incident_key
 from notifications.models import Notification
 from notifications.selectors import incident_keys_acknowledged
@@ -93,7 +93,7 @@ def retention_prune(
     result = PruneResult(cutoffs=cutoffs, dry_run=dry_run)
     logs = (
         LetzshopSyncLog.objects.filter(started_at__lt=cutoffs["sync_logs"])
-        .exclude(status=SyncStatus.RUNNING)
+        .exclude(status=SyncRunStatus.RUNNING)
         .exclude(queue_item__status=Queue.Status.FAILED)
     )
     completed = Queue.objects.filter(status=Queue.Status.COMPLETED, updated_at__lt=cutoffs["completed_queue"])
