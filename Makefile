@@ -12,7 +12,7 @@ else ifdef module
   MARKERS := -m "$(module) and not frontend"
 endif
 
-.PHONY: install chromium run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin bench-metrics clean
+.PHONY: install chromium run test lint format messages screenshots bench-import bench-queue bench-catalog bench-admin bench-metrics bench-scale clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench-admin: install
 
 bench-metrics: install
 	$(BIN)/python bench/metrics_scrape.py $(args)
+
+# K workers and M stores over PostgreSQL and Redis (docs/scaling.md); args=--quick: under 2 minutes.
+bench-scale: install
+	$(BIN)/python bench/scale.py $(args)
 
 clean:
 	rm -rf var/broker var/test-db.sqlite3*

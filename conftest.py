@@ -228,6 +228,47 @@ def page(browser):
     assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
+@pytest.fixture
+def shipping_carriers(transactional_db):
+    """Settings > Shipping as the migrations seed it (a live server's test empties the tables)."""
+    import importlib
+
+    from orders.carriers import KNOWN_CARRIERS
+    from orders.models import ShippingCarrier
+
+    seed = importlib.import_module("orders.migrations.0002_seed_shipping_carriers")
+    for code, name, prefix in seed.CARRIERS:
+        ShippingCarrier.objects.get_or_create(code=code, defaults={"name": name, "label_url_prefix": prefix})
+    for code, name in KNOWN_CARRIERS.items():
+        ShippingCarrier.objects.get_or_create(code=code, defaults={"name": name})
+
+
+@pytest.fixture
+def imported_store(connected_store):
+    """The demo store after an import of the sandbox's shipments."""
+    from letzshop.services.imports import orders_import
+
+    orders_import(store=connected_store, triggered_by="test")
+    return connected_store
+
+
+@pytest.fixture
+def admin_page(live_server, page, admin_user):
+    """The browser, logged in to the admin through its login page (navigation sidebar folded)."""
+    from playwright.sync_api import expect
+
+    from portal.tests.helpers import PASSWORD
+
+    page.add_init_script("window.localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(admin_user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text(admin_user.username)
+    page.base_url = live_server.url
+    return page
+
+
 @pytest.fixture(autouse=True)
 def _throttle_counts_cleared():
     """Throttles count in Django's cache, which outlives a test; ids of users repeat between

@@ -22,6 +22,8 @@ def setup_django(database_url: str | None, name: str) -> str:
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
     os.environ.setdefault("LETZSHOP_ALLOWED_HOSTS", "letzshop.lu,127.0.0.1:*")
+    # These benchmarks measure the platform's own work on one key: no shared rate limit.
+    os.environ.setdefault("LETZSHOP_RATE_LIMIT_PER_SECOND", "0")
     if database_url:
         os.environ["DATABASE_URL"] = database_url
         _recreate_postgres(database_url)

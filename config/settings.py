@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "monitoring",
     "merchants",
@@ -205,6 +206,8 @@ TIME_ZONE = "Europe/Luxembourg"
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
+# English dates as in the UK and Luxembourg (config/formats/en), like the portal's en-GB.
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
@@ -281,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stores' Letzshop orders: import, product exceptions, fulfillment, audit.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files from drf-spectacular-sidecar, served with the site's static files: the
+    # API docs work without the internet and under the site's Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SECURITY": [{"bearerAuth": []}],
@@ -385,6 +392,15 @@ LETZSHOP_QUEUE_RATE_LIMIT_GIVE_UP_SECONDS = env.int("LETZSHOP_QUEUE_RATE_LIMIT_G
 # A row woken and still unclaimed this long after its message was due: the message is taken as
 # lost and the sweep wakes the row again.
 LETZSHOP_QUEUE_WAKE_LOST_SECONDS = env.int("LETZSHOP_QUEUE_WAKE_LOST_SECONDS", default=300)
+# One rate limit per Letzshop key, shared by every worker (docs/scaling.md): requests per second
+# in any second (0: none); in Redis when the broker is Redis, else in the database ("auto").
+LETZSHOP_RATE_LIMIT_PER_SECOND = env.float("LETZSHOP_RATE_LIMIT_PER_SECOND", default=5.0)
+LETZSHOP_RATE_LIMIT_BACKEND = env("LETZSHOP_RATE_LIMIT_BACKEND", default="auto")
+LETZSHOP_RATE_LIMIT_REDIS_URL = env("LETZSHOP_RATE_LIMIT_REDIS_URL", default="")
+# A call whose slot is further ahead than this does not wait: it is a RateLimited for its caller.
+LETZSHOP_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("LETZSHOP_RATE_LIMIT_MAX_WAIT_SECONDS", default=10.0)
+# Slots are (1 + margin) / rate apart: room for the network's jitter.
+LETZSHOP_RATE_LIMIT_MARGIN = env.float("LETZSHOP_RATE_LIMIT_MARGIN", default=0.2)
 # The import lease (docs/import.md): renewed by the running import every
 # LETZSHOP_IMPORT_LEASE_RENEW_SECONDS; one not renewed for LETZSHOP_IMPORT_LOCK_SECONDS belonged to
 # a process that died, and the sweep (every LETZSHOP_IMPORT_SWEEP_SECONDS) closes its run and

@@ -105,6 +105,16 @@ def exception_resolve(
         raise InvalidInput(
             _("This item came without a GTIN: resolve its exceptions one by one."), field="apply_to_all_with_gtin"
         )
+    if apply_to_all_with_gtin and exception.exception_type == OrderItemException.Type.DUPLICATE_GTIN:
+        # Several products of the catalog carry this GTIN: one choice for every order would map
+        # some of them to the wrong product (docs/exceptions.md).
+        raise InvalidInput(
+            _(
+                "Several products of the catalog have this GTIN, so each order may mean a different one: "
+                "resolve these exceptions one by one."
+            ),
+            field="apply_to_all_with_gtin",
+        )
     targets = OrderItemException.objects.filter(pk=exception.pk)
     if apply_to_all_with_gtin:
         targets = targets | _pending_with_gtin(store=exception.store, gtin=gtin)

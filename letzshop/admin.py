@@ -10,8 +10,10 @@ from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
 from django.http import HttpResponseRedirect
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_helpers import (
@@ -20,8 +22,10 @@ from config.admin_helpers import (
     StoreColumnMixin,
     admin_url,
     badge,
+    money,
     outcomes_report,
     pretty_json,
+    problem,
     redirect_back,
     status_badge,
     when,
@@ -44,7 +48,9 @@ from letzshop.models import (
     LetzshopSyncLog,
     SyncRunStatus,
 )
+from letzshop.wording import error_explain, sync_log_error_text, trigger_label
 from orders.models import Order
+from orders.selectors import carrier_names
 from stores.admin_filters import StoreFilter
 
 
@@ -166,7 +172,7 @@ class LetzshopStoreAdmin(LetzshopAdmin):
         return format_html(
             '{}<br><span title="{}">{}</span>',
             when(credentials.last_sync_at),
-            credentials.last_sync_error,
+            " ".join(filter(None, [error_explain(credentials.last_sync_error), credentials.last_sync_error])),
             status_badge(status, credentials.get_last_sync_status_display()),
         )
 
@@ -221,7 +227,16 @@ class LetzshopStoreAdmin(LetzshopAdmin):
 
 @admin.register(LetzshopOrder)
 class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentActionsMixin, LetzshopAdmin):
-    list_display = ["order_number", "store", "customer", "total", "status", "exceptions", "shipping", "created"]
+    list_display = [
+        "order_number",
+        "store",
+        "customer",
+        "total",
+        "status",
+        "exceptions",
+        "shipping",
+        "ordered",
+    ]
     list_display_links = ["order_number"]
     changelist_title = _("Letzshop orders")
     list_filter = [
@@ -232,8 +247,9 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
         LetzshopCarrierFilter,
         ("created_at", DateFieldListFilter),
     ]
-    search_fields = ["=letzshop_order_number", "=letzshop_shipment_id", "customer_email", "customer_name"]
-    search_help_text = _("Order number or shipment id (exact), customer email or name.")
+    # An order number by its beginning, as the portal finds it ("R5323" finds R532332163).
+    search_fields = ["^letzshop_order_number", "=letzshop_shipment_id", "customer_email", "customer_name"]
+    search_help_text = _("Order number (or its beginning), shipment id (exact), customer email or name.")
     list_select_related = ["store", "local_order"]
     list_defer = ("raw_order_data", "local_order__shipping_address", "local_order__billing_address")
     indexed_orderings = {"store": ["-created_at", "-id"]}  # lsorder_store_created_idx
@@ -256,8 +272,10 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
 
     def page_annotate(self, rows):
         counts = exception_counts_by_order(order_ids=[row.local_order_id for row in rows if row.local_order_id])
+        names = carrier_names()
         for row in rows:
             row.blocking_exceptions, row.exception_count = counts.get(row.local_order_id, (0, 0))
+            row.carrier_names = names
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # read-only: every change is an action through the services
@@ -275,16 +293,29 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
     def customer(self, obj):
         return format_html('{}<br><span class="ls-muted">{}</span>', obj.customer_name, obj.customer_email)
 
+    @admin.display(description=_("ordered"), ordering="local_order__ordered_at")
+    def ordered(self, obj):
+        """When the customer ordered; when it was imported, below."""
+        ordered_at = obj.local_order.ordered_at if obj.local_order_id else None
+        return format_html(
+            '{}<br><span class="ls-muted">{} {}</span>',
+            when(ordered_at or obj.created_at),
+            _("imported"),
+            date_format(localtime(obj.created_at), "SHORT_DATE_FORMAT"),
+        )
+
     @admin.display(description=_("imported"), ordering="id")
     def created(self, obj):
         return when(obj.created_at)
 
     @admin.display(description=_("total"))
     def total(self, obj):
-        return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+        return money(obj.total_amount, obj.currency)
 
     @admin.display(description=_("Letzshop state / sync"))
     def status(self, obj):
+        if obj.every_unit_declined:  # one word, not Letzshop's "confirmed" beside our "declined"
+            return status_badge("rejected", _("Declined"))
         return format_html(
             "{} {}",
             status_badge(obj.letzshop_state, obj.get_letzshop_state_display()),
@@ -307,7 +338,11 @@ class LetzshopOrderAdmin(BigListMixin, StoreColumnMixin, admin_views.FulfilmentA
 
     @admin.display(description=_("carrier"))
     def carrier(self, obj):
-        return (obj.local_order.shipping_carrier if obj.local_order_id else "") or obj.tracking_carrier or "-"
+        code = (obj.local_order.shipping_carrier if obj.local_order_id else "") or obj.tracking_carrier
+        names = getattr(obj, "carrier_names", None)
+        if names is None:
+            names = carrier_names() if code else {}
+        return names.get(code, code) or "-"
 
     @admin.display(description=_("shipment number"))
     def shipment_number(self, obj):
@@ -348,8 +383,8 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
     list_display_links = ["row"]
     changelist_title = _("Fulfillment queue")
     list_filter = [StoreFilter, "status", "operation"]
-    search_fields = ["=letzshop_order__letzshop_order_number"]
-    search_help_text = _("Order number (exact).")
+    search_fields = ["^letzshop_order__letzshop_order_number"]
+    search_help_text = _("Order number, or its beginning.")
     list_select_related = ["store", "letzshop_order"]
     list_defer = ("payload", "response_data", "letzshop_order__raw_order_data", "letzshop_order__inventory_units")
     actions = ["retry_items"]
@@ -441,10 +476,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
 
     @admin.display(description=_("error"))
     def error(self, obj):
-        if not obj.error_message:
-            return "-"
-        short = obj.error_message if len(obj.error_message) <= 120 else obj.error_message[:119] + "…"
-        return format_html('<span class="ls-error-text" title="{}">{}</span>', obj.error_message, short)
+        return problem(error_explain(obj.error_message), obj.error_message)
 
     @admin.display(description="")
     def retry(self, obj):
@@ -462,9 +494,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
 
     @admin.display(description=_("error"))
     def error_shown(self, obj):
-        return (
-            format_html('<pre class="ls-json ls-error-text">{}</pre>', obj.error_message) if obj.error_message else "-"
-        )
+        return problem(error_explain(obj.error_message), obj.error_message)
 
     @admin.display(description=_("Letzshop response"))
     def response_shown(self, obj):
@@ -481,7 +511,7 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
                     when(log.started_at),
                     status_badge(log.status, log.get_status_display()),
                     log.duration_ms,
-                    (log.error_details or {}).get("message", "") if isinstance(log.error_details, dict) else "",
+                    log_problem(log.error_details),
                 )
                 for log in logs
             ),
@@ -503,25 +533,50 @@ class LetzshopFulfillmentQueueAdmin(BigListMixin, LetzshopAdmin):
         outcomes_report(request, admin_views.queue_retry(request, queryset))
 
 
+def log_problem(error_details) -> str:
+    text = sync_log_error_text(error_details)
+    return problem(error_explain(text), text) if text else ""
+
+
 @admin.register(LetzshopSyncLog)
 class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
     indexed_orderings = {"store": ["-started_at", "-id"]}  # synclog_store_started_idx
-    list_display = ["started", "store", "operation", "outcome", "counts", "duration", "summary", "triggered_by"]
+    list_display = ["started", "store", "operation", "outcome", "counts", "duration", "summary", "trigger"]
     list_display_links = ["started"]
     changelist_title = _("Sync log")
     list_filter = [StoreFilter, "operation_type", "direction", "status"]
     list_select_related = ["store"]
     actions = None
     fieldsets = [
-        (None, {"fields": ["store", "operation_type", "direction", "outcome", "triggered_by", "queue_item"]}),
+        (None, {"fields": ["store", "operation_type", "direction", "outcome", "trigger", "queue_item"]}),
         (_("Counts"), {"fields": ["records_processed", "records_succeeded", "records_failed"]}),
         (_("Timing"), {"fields": ["started_at", "completed_at", "duration"]}),
-        (_("Details"), {"fields": ["details_shown", "errors_shown"]}),
+        (_("Details"), {"fields": ["error_summary", "details_shown", "errors_shown"]}),
     ]
-    readonly_fields = ["outcome", "duration", "details_shown", "errors_shown"]
+    readonly_fields = ["outcome", "duration", "trigger", "error_summary", "details_shown", "errors_shown"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_changelist_instance(self, request):
+        # The names of the people who started the page's rows, in one query.
+        changelist = super().get_changelist_instance(request)
+        names = selectors.user_names(values=[row.triggered_by for row in changelist.result_list])
+        for row in changelist.result_list:
+            row.trigger_names = names
+        return changelist
+
+    @admin.display(description=_("triggered by"))
+    def trigger(self, obj):
+        names = getattr(obj, "trigger_names", None)
+        if names is None:
+            names = selectors.user_names(values=[obj.triggered_by])
+        return trigger_label(obj.triggered_by, names) or "-"
+
+    @admin.display(description=_("what went wrong"))
+    def error_summary(self, obj):
+        text = sync_log_error_text(obj.error_details)
+        return problem(error_explain(text), text) if text else "-"
 
     @admin.display(description=_("status"))
     def outcome(self, obj):
@@ -560,8 +615,9 @@ class LetzshopSyncLogAdmin(BigListMixin, StoreColumnMixin, LetzshopAdmin):
         details = obj.details if isinstance(obj.details, dict) else {}
         if "message" in details:
             return details["message"]
-        if isinstance(obj.error_details, dict) and obj.error_details.get("message"):
-            return format_html('<span class="ls-error-text">{}</span>', obj.error_details["message"])
+        text = sync_log_error_text(obj.error_details)
+        if text:
+            return problem(error_explain(text), text)
         if "order" in details:
             return details["order"]
         return ""

@@ -35,14 +35,16 @@ from config.errors import Conflict, InvalidInput, ServiceError
 from exceptions.selectors import blocking_exception_count
 from letzshop import selectors
 from letzshop.admin_forms import CredentialsForm, DeclineForm, TrackingFormSet
+from letzshop.crypto import CredentialsDecryptionError
 from letzshop.imports import ImportResult, import_begin, import_dispatch, import_result_of
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncRunStatus
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.sync_log import trigger_of
+from letzshop.wording import error_explain
 from orders.admin_views import order_page_context, orders_mark_shipped
-from orders.carriers import CARRIER_SUGGESTIONS
 from orders.models import Order
+from orders.selectors import carrier_names
 
 RECENT_ROWS = 10
 QUEUE_ROWS_SHOWN = 20
@@ -271,16 +273,32 @@ def credentials_configure(modeladmin, request, object_id):
     form = CredentialsForm(
         request.POST if request.method == "POST" else None, credentials=credentials, masked_key=masked
     )
+    offer_save_anyway = False
     if request.method == "POST" and form.is_valid():
-        try:
-            credentials_services.credentials_save(store=store, **form.service_arguments())
-        except InvalidInput as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("The Letzshop credentials of %(store)s were saved.") % {"store": store})
-            if "_save_test" in request.POST:
-                outcomes_report(request, stores_connection_test(request, [store]))
-            return HttpResponseRedirect(admin_url("letzshop_letzshopstore_change", store.pk))
+        arguments = form.service_arguments()
+        refused = None
+        if "_save_test" in request.POST:
+            try:
+                refused = _trial_refusal(credentials, arguments)
+            except InvalidInput as exc:
+                form_error(form, exc)
+                refused = ""
+        if refused:
+            # Save & Test: a key or endpoint that does not work never replaces what is stored,
+            # unless the admin says so ("Save anyway").
+            field = "api_key" if "api_key" in arguments else "api_endpoint"
+            form.add_error(field, refused)
+            offer_save_anyway = True
+        elif refused is None:
+            try:
+                credentials_services.credentials_save(store=store, **arguments)
+            except InvalidInput as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("The Letzshop credentials of %(store)s were saved.") % {"store": store})
+                if "_save_test" in request.POST:
+                    outcomes_report(request, stores_connection_test(request, [store]))
+                return HttpResponseRedirect(admin_url("letzshop_letzshopstore_change", store.pk))
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.model._meta,
@@ -291,10 +309,34 @@ def credentials_configure(modeladmin, request, object_id):
         "form": form,
         "adminform_errors": form.errors,
         "credentials": credentials,
+        "offer_save_anyway": offer_save_anyway,
         "links": store_links(store.pk),
         "media": modeladmin.media + form.media,
     }
     return TemplateResponse(request, "admin/letzshop/letzshopstore/credentials_form.html", context)
+
+
+def _trial_refusal(credentials, arguments: dict) -> str | None:
+    """Save & Test, the test first: the key and endpoint about to be saved are tried on Letzshop
+    before anything is written. None when they work (or nothing the test covers changes), else
+    why not, in a sentence. InvalidInput for a key or endpoint the rules refuse."""
+    endpoint = arguments["api_endpoint"]
+    if "api_key" in arguments:
+        key = arguments["api_key"]
+    elif credentials is not None and endpoint != credentials.api_endpoint:
+        try:
+            key = credentials_services.credentials_api_key(credentials=credentials)
+        except CredentialsDecryptionError:
+            return None  # the stored key is unreadable: nothing to keep; the test after saving says so
+    else:
+        return None
+    trial = credentials_services.api_key_test(api_key=key, api_endpoint=endpoint)
+    if trial.success:
+        return None
+    return _(
+        "%(reason)s Nothing was saved: the stored credentials are kept. "
+        "Correct the key or the endpoint, or use Save anyway."
+    ) % {"reason": error_explain(trial.message)}
 
 
 def credentials_remove(modeladmin, request, object_id):
@@ -434,7 +476,7 @@ def orders_set_tracking(modeladmin, request, queryset, *, action: str):
             "title": _("Set tracking"),
             "intro": _("The tracking is kept on the order at once and sent to Letzshop through the queue."),
             "submit_label": _("Set tracking"),
-            "carrier_suggestions": CARRIER_SUGGESTIONS,
+            "carrier_suggestions": carrier_names(),
         },
     )
 
@@ -520,11 +562,16 @@ def letzshop_order_page_context(
     if letzshop_order is None:
         return context
     context["queue_rows"] = list(letzshop_order.queue_items.order_by("-id")[:QUEUE_ROWS_SHOWN])
+    # An operation on its way: the page follows it until Letzshop has answered (admin.js).
+    context["queue_waiting"] = any(
+        row.status in LetzshopFulfillmentQueue.OPEN_STATUSES for row in context["queue_rows"]
+    )
     context["inventory_units"] = letzshop_order.inventory_units
     if admin.has_fulfil_permission(request):
         buttons = []
         if any(unit.get("state") == "unconfirmed" for unit in letzshop_order.inventory_units):
             buttons += [("confirm_orders", _("Confirm")), ("decline_orders", _("Decline…"))]
-        buttons.append(("set_tracking", _("Set tracking…")))
+        if not letzshop_order.every_unit_declined:  # nothing to ship, nothing to track
+            buttons.append(("set_tracking", _("Set tracking…")))
         context["fulfil_buttons"] = buttons + context["fulfil_buttons"]
     return context

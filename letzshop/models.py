@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
@@ -105,7 +106,7 @@ class LetzshopOrder(models.Model):
     class SyncStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", _("Declined")
         SHIPPED = "shipped", _("Shipped")
 
     store = models.ForeignKey(
@@ -167,13 +168,20 @@ class LetzshopOrder(models.Model):
     def __str__(self) -> str:
         return self.letzshop_order_number or self.letzshop_shipment_id
 
+    @property
+    def every_unit_declined(self) -> bool:
+        """Every inventory unit declined: the order is declined, although Letzshop may still call
+        the shipment "confirmed"."""
+        units = self.inventory_units or []
+        return bool(units) and all(unit.get("state") == "confirmed_unavailable" for unit in units)
+
 
 class LetzshopFulfillmentQueue(models.Model):
     """An outbound operation for Letzshop; the database is the queue, Celery only wakes workers."""
 
     class Operation(models.TextChoices):
         CONFIRM = "confirm", _("Confirm")
-        REJECT = "reject", _("Reject")
+        REJECT = "reject", _("Decline")
         SET_TRACKING = "set_tracking", _("Set tracking")
 
     class Status(models.TextChoices):
@@ -243,7 +251,7 @@ class LetzshopSyncLog(models.Model):
     class Operation(models.TextChoices):
         ORDER_IMPORT = "order_import", _("Order import")
         CONFIRM = "confirm", _("Confirm")
-        REJECT = "reject", _("Reject")
+        REJECT = "reject", _("Decline")
         SET_TRACKING = "set_tracking", _("Set tracking")
         TEST_CONNECTION = "test_connection", _("Test connection")
 
@@ -294,7 +302,9 @@ class LetzshopSyncLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_operation_type_display()} {self.status} @ {self.started_at:%Y-%m-%d %H:%M}"
+        # In the site's time zone, as the page's fields below the title.
+        started = timezone.localtime(self.started_at)
+        return f"{self.get_operation_type_display()} {self.get_status_display()} @ {started:%Y-%m-%d %H:%M}"
 
 
 class LetzshopStore(Store):
@@ -307,3 +317,21 @@ class LetzshopStore(Store):
         proxy = True
         verbose_name = _("Letzshop store")
         verbose_name_plural = _("Letzshop stores")
+
+
+class LetzshopKeySlot(models.Model):
+    """A Letzshop key's next free request slot, shared by every worker (letzshop.client.ratelimit):
+    the database's copy, used when the broker is not Redis. ``key`` is a hash of the endpoint and
+    the API key, never the key itself."""
+
+    key = models.CharField(_("key hash"), max_length=64, primary_key=True)
+    # Epoch seconds: the earliest moment the key's next request may leave.
+    next_at = models.FloatField(_("next request at"), default=0.0)
+
+    class Meta:
+        db_table = "letzshop_key_slots"
+        verbose_name = _("Letzshop key rate slot")
+        verbose_name_plural = _("Letzshop key rate slots")
+
+    def __str__(self) -> str:
+        return self.key

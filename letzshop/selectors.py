@@ -60,6 +60,16 @@ def letzshop_order_list(*, store: Store) -> QuerySet[LetzshopOrder]:
     )
 
 
+def letzshop_order_state_counts(*, store: Store) -> dict[str, int]:
+    """How many of the store's orders are in each Letzshop state (every state, 0 included)."""
+    store_required(store)
+    counts = dict.fromkeys(LetzshopOrder.State.values, 0)
+    rows = LetzshopOrder.objects.filter(store=store).order_by().values_list("letzshop_state").annotate(n=Count("pk"))
+    for state, count in rows:
+        counts[state] = counts.get(state, 0) + count
+    return counts
+
+
 def letzshop_order_get(*, store: Store, order_id: int) -> LetzshopOrder:
     store_required(store)
     try:
@@ -84,6 +94,18 @@ def queue_item_get(*, store: Store, item_id: int) -> LetzshopFulfillmentQueue:
         return queue_list(store=store).get(pk=item_id)
     except (LetzshopFulfillmentQueue.DoesNotExist, ValueError, TypeError):
         raise NotFound(gettext("Queue item %(id)s not found.") % {"id": item_id}) from None
+
+
+def user_names(*, values) -> dict[int, str]:
+    """The names of the people whose ids ``values`` hold (sync log's ``triggered_by``), in one
+    query: full name, else user name."""
+    from django.contrib.auth import get_user_model
+
+    ids = {int(value) for value in values if str(value or "").isdigit() and len(str(value)) < 19}
+    if not ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=ids).only("pk", "username", "first_name", "last_name")
+    return {user.pk: user.get_full_name() or user.get_username() for user in users}
 
 
 def import_runs(*, ids: list[int]) -> list[LetzshopSyncLog]:

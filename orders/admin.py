@@ -10,21 +10,26 @@ from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
 from django.db import models
 from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_helpers import (
     BigListMixin,
     ChangeListTitleMixin,
     StoreColumnMixin,
+    address_block,
     admin_url,
     badge,
+    money,
     status_badge,
     when,
 )
 from orders import admin_views
 from orders.admin_filters import CarrierFilter
 from orders.models import Order, OrderItem, ShippingCarrier
+from orders.selectors import carrier_names
 from stores.admin_filters import StoreFilter
 
 
@@ -75,7 +80,7 @@ def item_match_badge(item: OrderItem) -> str:
 
 @admin.register(Order)
 class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, admin.ModelAdmin):
-    list_display = ["number", "store", "customer", "total", "status_and_channel", "shipping", "created"]
+    list_display = ["number", "store", "customer", "total", "status_and_channel", "shipping", "ordered"]
     list_display_links = ["number"]
     changelist_title = _("All orders")
     list_filter = [
@@ -85,8 +90,8 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, admin.Mod
         CarrierFilter,
         ("created_at", DateFieldListFilter),
     ]
-    search_fields = ["=external_order_number", "=shipment_number", "customer_email", "customer_last_name"]
-    search_help_text = _("Order or shipment number (exact), customer email or last name.")
+    search_fields = ["^external_order_number", "=shipment_number", "customer_email", "customer_last_name"]
+    search_help_text = _("Order number (or its beginning), shipment number (exact), customer email or last name.")
     list_select_related = ["store"]
     inlines = [OrderItemInline]
     actions = ["mark_shipped"]
@@ -111,13 +116,26 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, admin.Mod
                     "tracking_number",
                     "tracking_url",
                     "shipped_at",
-                    "shipping_address",
-                    "billing_address",
+                    "shipping_address_shown",
+                    "billing_address_shown",
                 ]
             },
         ),
     ]
-    readonly_fields = ["number", "customer_name"]
+    readonly_fields = ["number", "customer_name", "shipping_address_shown", "billing_address_shown"]
+
+    @admin.display(description=_("shipping address"))
+    def shipping_address_shown(self, obj):
+        return address_block(obj.shipping_address)
+
+    @admin.display(description=_("billing address"))
+    def billing_address_shown(self, obj):
+        return address_block(obj.billing_address)
+
+    def page_annotate(self, rows):
+        names = carrier_names()
+        for row in rows:
+            row.carrier_name = names.get(row.shipping_carrier, row.shipping_carrier)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -172,7 +190,17 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, admin.Mod
 
     @admin.display(description=_("total"))
     def total(self, obj):
-        return format_html('<span class="ls-nowrap">{} {}</span>', obj.total_amount, obj.currency)
+        return money(obj.total_amount, obj.currency)
+
+    @admin.display(description=_("ordered"), ordering="ordered_at")
+    def ordered(self, obj):
+        """When the customer ordered; when it was imported, below."""
+        return format_html(
+            '{}<br><span class="ls-muted">{} {}</span>',
+            when(obj.ordered_at or obj.created_at),
+            _("imported"),
+            date_format(localtime(obj.created_at), "SHORT_DATE_FORMAT"),
+        )
 
     @admin.display(description=_("created"), ordering="id")
     def created(self, obj):
@@ -189,7 +217,10 @@ class OrderAdmin(BigListMixin, StoreColumnMixin, ChangeListTitleMixin, admin.Mod
                 _("Shipping label"),
             )
         return format_html(
-            '{}<br><span class="ls-muted">{}</span>{}', obj.shipping_carrier or "-", obj.tracking_number, label
+            '{}<br><span class="ls-muted">{}</span>{}',
+            getattr(obj, "carrier_name", obj.shipping_carrier) or "-",
+            obj.tracking_number,
+            label,
         )
 
 

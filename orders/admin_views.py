@@ -19,8 +19,8 @@ from config.admin_helpers import (
     warning,
 )
 from orders.admin_forms import ShipFormSet
-from orders.carriers import CARRIER_SUGGESTIONS
 from orders.models import Order, OrderItem
+from orders.selectors import carrier_names
 from orders.services import order_mark_shipped, shipping_label
 
 QUEUE_ROWS_SHOWN = 20
@@ -75,7 +75,7 @@ def orders_mark_shipped(modeladmin, request, queryset, *, action: str):
                 "To send a tracking number to Letzshop, use Set tracking."
             ),
             "submit_label": _("Mark shipped"),
-            "carrier_suggestions": CARRIER_SUGGESTIONS,
+            "carrier_suggestions": carrier_names(),
         },
     )
 

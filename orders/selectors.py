@@ -44,3 +44,10 @@ def stores_with_orders() -> QuerySet[Store]:
         .order_by("name")
         .only("id", "name", "code")
     )
+
+
+def carrier_names() -> dict[str, str]:
+    """Every carrier of Settings > Shipping: code → name (one query; a few rows)."""
+    from orders.models import ShippingCarrier
+
+    return dict(ShippingCarrier.objects.order_by("name").values_list("code", "name"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from config.bulk import insert_rows
 from config.errors import Conflict, InvalidInput
+from orders.carriers import KNOWN_CARRIERS, carrier_code
 from orders.models import Order, OrderItem, ShippingCarrier
 
 
@@ -126,9 +127,23 @@ def order_mark_shipped(
     if tracking_url:
         order.tracking_url = tracking_url[:500]
     if shipping_carrier:
-        order.shipping_carrier = shipping_carrier.strip()[:64]
+        order.shipping_carrier = carrier_code(shipping_carrier)
+        carriers_register(carriers={order.shipping_carrier: shipping_carrier})
     order.save()
     return order
+
+
+def carriers_register(*, carriers: dict[str, str]) -> None:
+    """Add the carriers ``{code: name}`` that Settings > Shipping does not list yet (one INSERT
+    that leaves existing rows as they are), so that every carrier an order names has one code
+    and one name everywhere: filters, labels, suggestions."""
+    rows = [
+        ShippingCarrier(code=code[:64], name=(KNOWN_CARRIERS.get(code) or name or code).strip()[:100])
+        for code, name in carriers.items()
+        if code
+    ]
+    if rows:
+        ShippingCarrier.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def shipping_label(*, order: Order) -> dict[str, Any]:

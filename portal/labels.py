@@ -6,15 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from exceptions.models import OrderItemException
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, SyncRunStatus
+from letzshop.wording import UNIT_STATES
 from notifications.models import Notification
 from orders.models import Order
-
-UNIT_STATES = {
-    "unconfirmed": _("Unconfirmed"),
-    "confirmed_available": _("Confirmed"),
-    "confirmed_unavailable": _("Declined"),
-    "returned": _("Returned"),
-}
 
 
 def portal_labels() -> dict[str, dict[str, str]]:

@@ -18,8 +18,8 @@ from django.views.generic import TemplateView
 
 from config.errors import InvalidInput, NotFound
 from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN, LetzshopOrder
-from orders.carriers import CARRIER_SUGGESTIONS as CARRIERS
 from orders.models import Order
+from orders.selectors import carrier_names
 from portal.labels import portal_labels
 from portal.selectors import letzshop_order_of_local_order, letzshop_order_store_id
 from stores.tenancy import StoreContext, acts_for_any_store, store_context_resolve, store_contexts_for_user
@@ -167,7 +167,9 @@ class OrderDetailView(PortalPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["order_id"] = self.kwargs["order_id"]
-        context["carriers"] = CARRIERS
+        # Suggestions of the tracking form: the carriers of Settings > Shipping, code and name.
+        context["carriers"] = carrier_names()
+        context["portal_config"]["labels"] = {**context["portal_config"]["labels"], "carrier": context["carriers"]}
         context["portal_config"]["orderId"] = self.kwargs["order_id"]
         return context
 

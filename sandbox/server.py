@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .fleet import StoreFleet
 from .state import JSON_HEADERS, DroppedConnection, Response, SandboxState
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], state: SandboxState, verbose: bool) -> None:
+    def __init__(self, address: tuple[str, int], state: SandboxState | StoreFleet, verbose: bool) -> None:
         self.state = state
         self.verbose = verbose
         self._open: set[socket.socket] = set()
@@ -177,6 +178,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, state.summary())
         elif path == "/_sandbox/requests":
             self._json(200, {"requests": state.request_log()})
+        elif path == "/_sandbox/keys" and isinstance(state, StoreFleet):
+            self._json(200, {"keys": state.key_stats()})
+        elif path == "/_sandbox/appeared" and isinstance(state, StoreFleet):
+            self._json(200, {"appeared": state.appeared()})
         elif path.startswith("/_sandbox/shipments/"):
             detail = state.shipment_detail(unquote(path.removeprefix("/_sandbox/shipments/")))
             if detail is None:
@@ -194,7 +199,12 @@ class SandboxServer:
     (``serve_forever``)."""
 
     def __init__(
-        self, state: SandboxState | None = None, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False
+        self,
+        state: SandboxState | StoreFleet | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        verbose: bool = False,
     ) -> None:
         self.state = state if state is not None else SandboxState()
         self._httpd = _HTTPServer((host, port), self.state, verbose)

@@ -13,7 +13,7 @@ from config.admin_helpers.actions import (
     selection_too_big,
 )
 from config.admin_helpers.changelist import BigListMixin, ChangeListTitleMixin, StoreColumnMixin
-from config.admin_helpers.display import TONES, badge, pretty_json, status_badge, when
+from config.admin_helpers.display import TONES, address_block, badge, money, pretty_json, problem, status_badge, when
 from config.admin_helpers.outcomes import SUBJECTS_SHOWN, Outcome, error, outcomes_report, success, warning
 
 __all__ = [
@@ -27,13 +27,16 @@ __all__ = [
     "StoreColumnMixin",
     "action_confirmed",
     "action_page",
+    "address_block",
     "admin_url",
     "badge",
     "error",
     "form_error",
+    "money",
     "outcomes_report",
     "per_order_form_action",
     "pretty_json",
+    "problem",
     "redirect_back",
     "selection_too_big",
     "status_badge",

@@ -1,7 +1,10 @@
 from rest_framework import serializers
 
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.selectors import user_names
 from letzshop.services.credentials import credentials_masked_key
+from letzshop.wording import error_explain, sync_log_error_text, trigger_label
+from orders.services import shipping_label
 
 
 class CredentialsSerializer(serializers.ModelSerializer):
@@ -10,6 +13,7 @@ class CredentialsSerializer(serializers.ModelSerializer):
     store_id = serializers.IntegerField(read_only=True)
     api_key_masked = serializers.SerializerMethodField()
     last_sync_error = serializers.SerializerMethodField()
+    last_sync_error_summary = serializers.SerializerMethodField()
 
     class Meta:
         model = StoreLetzshopCredentials
@@ -23,6 +27,7 @@ class CredentialsSerializer(serializers.ModelSerializer):
             "last_sync_at",
             "last_sync_status",
             "last_sync_error",
+            "last_sync_error_summary",
             "created_at",
             "updated_at",
         ]
@@ -32,6 +37,9 @@ class CredentialsSerializer(serializers.ModelSerializer):
 
     def get_last_sync_error(self, obj) -> str | None:
         return obj.last_sync_error or None
+
+    def get_last_sync_error_summary(self, obj) -> str | None:
+        return error_explain(obj.last_sync_error) or None
 
 
 class CredentialsInputSerializer(serializers.Serializer):
@@ -89,6 +97,7 @@ class IntegrationStatusSerializer(serializers.Serializer):
     last_sync_at = serializers.SerializerMethodField()
     last_sync_status = serializers.SerializerMethodField()
     last_sync_error = serializers.SerializerMethodField()
+    last_sync_error_summary = serializers.SerializerMethodField()
     pending_orders = serializers.IntegerField()
     pending_exceptions = serializers.IntegerField()
     failed_queue_items = serializers.IntegerField()
@@ -123,6 +132,9 @@ class IntegrationStatusSerializer(serializers.Serializer):
     def get_last_sync_error(self, store) -> str | None:
         return self._field(store, "last_sync_error") or None
 
+    def get_last_sync_error_summary(self, store) -> str | None:
+        return error_explain(self._field(store, "last_sync_error")) or None
+
 
 class LetzshopOrderSerializer(serializers.ModelSerializer):
     """A Letzshop order as the API answers it, with the local order's shipping fields and QC state."""
@@ -132,6 +144,9 @@ class LetzshopOrderSerializer(serializers.ModelSerializer):
     shipment_number = serializers.CharField(source="local_order.shipment_number", default="", read_only=True)
     shipping_carrier = serializers.CharField(source="local_order.shipping_carrier", default="", read_only=True)
     order_status = serializers.CharField(source="local_order.status", default=None, read_only=True)
+    ordered_at = serializers.DateTimeField(
+        source="local_order.ordered_at", default=None, read_only=True, help_text="When the customer ordered."
+    )
     has_exceptions = serializers.BooleanField(read_only=True)
     blocking_exceptions = serializers.IntegerField(read_only=True)
 
@@ -158,10 +173,16 @@ class LetzshopOrderSerializer(serializers.ModelSerializer):
             "has_exceptions",
             "blocking_exceptions",
             "inventory_units",
+            "ordered_at",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class OrderCountsSerializer(serializers.Serializer):
+    all = serializers.IntegerField()
+    states = serializers.DictField(child=serializers.IntegerField(), help_text="Orders per Letzshop state.")
 
 
 class OrderItemExceptionBriefSerializer(serializers.Serializer):
@@ -194,10 +215,20 @@ class LetzshopOrderItemSerializer(serializers.Serializer):
 class LetzshopOrderDetailSerializer(LetzshopOrderSerializer):
     items = serializers.SerializerMethodField()
     customer = serializers.SerializerMethodField()
+    shipping_label = serializers.SerializerMethodField(
+        help_text="The carrier's label: {label_url, message}; label_url is null when it cannot be built, "
+        "and message says why."
+    )
 
     class Meta(LetzshopOrderSerializer.Meta):
-        fields = [*LetzshopOrderSerializer.Meta.fields, "items", "customer"]
+        fields = [*LetzshopOrderSerializer.Meta.fields, "items", "customer", "shipping_label"]
         read_only_fields = fields
+
+    def get_shipping_label(self, obj) -> dict:
+        if obj.local_order is None:
+            return {"label_url": None, "message": None}
+        label = shipping_label(order=obj.local_order)
+        return {"label_url": label["label_url"], "message": label["message"]}
 
     def get_items(self, obj) -> list[dict]:
         if obj.local_order is None:
@@ -245,9 +276,33 @@ class ImportStartedSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class SyncLogListSerializer(serializers.ListSerializer):
+    """The names of the people who started the rows of a page, read in one query."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["user_names"] = user_names(values=[row.triggered_by for row in rows])
+        return super().to_representation(rows)
+
+
 class SyncLogSerializer(serializers.ModelSerializer):
     store_id = serializers.IntegerField(read_only=True)
     queue_item_id = serializers.IntegerField(read_only=True, allow_null=True)
+    error_summary = serializers.SerializerMethodField(
+        help_text="What went wrong, in a sentence in the request's language (the detail is in error_details)."
+    )
+    triggered_by_name = serializers.SerializerMethodField(
+        help_text="Who started it: a person's name, or Auto-Sync, Command, Queue."
+    )
+
+    def get_error_summary(self, obj) -> str:
+        return error_explain(sync_log_error_text(obj.error_details))
+
+    def get_triggered_by_name(self, obj) -> str:
+        names = self.context.get("user_names")
+        if names is None:
+            names = user_names(values=[obj.triggered_by])
+        return trigger_label(obj.triggered_by, names)
 
     class Meta:
         model = LetzshopSyncLog
@@ -267,9 +322,12 @@ class SyncLogSerializer(serializers.ModelSerializer):
             "duration_seconds",
             "duration_ms",
             "triggered_by",
+            "triggered_by_name",
+            "error_summary",
             "queue_item_id",
         ]
         read_only_fields = fields
+        list_serializer_class = SyncLogListSerializer
 
 
 class ConfirmSerializer(serializers.Serializer):
@@ -289,6 +347,12 @@ class QueueItemSerializer(serializers.ModelSerializer):
     store_id = serializers.IntegerField(read_only=True)
     letzshop_order_id = serializers.IntegerField(read_only=True)
     letzshop_order_number = serializers.CharField(source="letzshop_order.letzshop_order_number", read_only=True)
+    error_summary = serializers.SerializerMethodField(
+        help_text="What went wrong, in a sentence in the request's language (the detail is in error_message)."
+    )
+
+    def get_error_summary(self, obj) -> str:
+        return error_explain(obj.error_message)
 
     class Meta:
         model = LetzshopFulfillmentQueue
@@ -303,6 +367,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "attempts",
             "max_attempts",
             "error_message",
+            "error_summary",
             "response_data",
             "next_attempt_at",
             "completed_at",

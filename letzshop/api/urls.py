@@ -4,6 +4,7 @@ from config.routers import ApiRouter
 from letzshop.api.views import (
     AdminLetzshopKeyTestViewSet,
     AdminLetzshopStoreViewSet,
+    StoreLetzshopOrderCountsViewSet,
     StoreLetzshopOrderViewSet,
     StoreLetzshopViewSet,
     StoreQueueViewSet,
@@ -33,6 +34,11 @@ store_urlpatterns = [
     route("letzshop/credentials", StoreLetzshopViewSet.as_view(CREDENTIALS), "store-letzshop-credentials"),
     route("letzshop/test", StoreLetzshopViewSet.as_view({"post": "test"}), "store-letzshop-test"),
     route("letzshop/test-key", StoreLetzshopViewSet.as_view({"post": "test_key"}), "store-letzshop-test-key"),
+    route(
+        "letzshop/orders/counts",
+        StoreLetzshopOrderCountsViewSet.as_view({"get": "counts"}),
+        "store-letzshop-order-counts",
+    ),
     *store_router.urls,
 ]
 

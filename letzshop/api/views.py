@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -21,6 +21,7 @@ from letzshop.api.serializers import (
     IntegrationStatusSerializer,
     LetzshopOrderDetailSerializer,
     LetzshopOrderSerializer,
+    OrderCountsSerializer,
     QueuedSerializer,
     QueueItemSerializer,
     RejectSerializer,
@@ -125,6 +126,18 @@ class AdminLetzshopKeyTestViewSet(AdminViewSet):
         return _test_key(request)
 
 
+class StoreLetzshopOrderCountsViewSet(StoreScopedViewSet):
+    """``/api/v1/store/letzshop/orders/counts``: how many orders the store has in each Letzshop
+    state (the portal's tabs). Counts, not rows: no tenant_model."""
+
+    serializer_class = OrderCountsSerializer
+
+    @extend_schema(responses=OrderCountsSerializer)
+    def counts(self, request, *args, **kwargs):
+        states = selectors.letzshop_order_state_counts(store=self.store)
+        return Response({"all": sum(states.values()), "states": states})
+
+
 class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StoreScopedViewSet):
     """The store's Letzshop orders (``/api/v1/store/letzshop/orders``), the import, and the
     fulfillment operations; for platform admins also ``/api/v1/admin/letzshop/stores/{store_pk}/orders``."""
@@ -133,7 +146,11 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     filterset_class = LetzshopOrderFilter
 
     def scoped_queryset(self, store):
-        qs = selectors.letzshop_order_list(store=store).order_by("-created_at", "-id")
+        # Newest order first by the customer's order date (not the import's time), so that
+        # importing a store's history does not bury what came in today.
+        qs = selectors.letzshop_order_list(store=store).order_by(
+            F("local_order__ordered_at").desc(nulls_last=True), "-created_at", "-id"
+        )
         if self.action == "retrieve":
             items = OrderItem.objects.select_related("product", "exception").order_by("id")
             qs = qs.prefetch_related(Prefetch("local_order__items", queryset=items))

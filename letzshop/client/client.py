@@ -34,6 +34,7 @@ from letzshop.metrics import api_request_observe
 
 from . import documents
 from .errors import AuthError, Cancelled, LetzshopError, RateLimited, ResponseError, TransientError
+from .ratelimit import KeyRateLimiter, limit_key, limiter_from_settings
 from .types import (
     ConfirmResult,
     ConnectionTestResult,
@@ -52,6 +53,9 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_MAX_RETRY_AFTER = 60
 DEFAULT_RATE_LIMIT_WAITS = 2
+# The longest "Test connection" waits for its turn under the key's shared rate limit: a person
+# is waiting for the answer.
+TEST_CONNECTION_TURN_WAIT = 2.0
 # When a 429 carries no usable Retry-After.
 DEFAULT_RETRY_AFTER = 5
 # How much of an unexpected body goes into the server's log (never into a message).
@@ -287,9 +291,13 @@ class LetzshopClient:
         max_retry_after: float | None = None,
         rate_limit_waits: int | None = None,
         on_refused: Callable[[], None] | None = None,
+        limiter: KeyRateLimiter | None | bool = True,
     ) -> None:
         """``on_refused`` is called (in the thread that made the call) each time Letzshop refuses
-        the key, before AuthError is raised: how the platform tells a store its key stopped working."""
+        the key, before AuthError is raised: how the platform tells a store its key stopped working.
+
+        ``limiter``: the key's shared rate limit (letzshop.client.ratelimit); True takes the one the
+        settings describe, None or False sends without one."""
         if not api_key:
             raise ValueError("an API key is required")
         if not endpoint:
@@ -319,6 +327,8 @@ class LetzshopClient:
         self._session: Any = None
         self._cancelled = threading.Event()
         self.on_refused = on_refused
+        self.limiter = limiter_from_settings() if limiter is True else (limiter or None)
+        self._limit_key = limit_key(endpoint=endpoint, api_key=api_key)
         # The key never reaches a log line of this process (config.logs).
         secret_register(api_key)
 
@@ -433,6 +443,7 @@ class LetzshopClient:
                 {"state": None, "first": 1, "after": None},
                 documents.SHIPMENTS_OPERATION,
                 rate_limit_waits=0,
+                turn_wait=TEST_CONNECTION_TURN_WAIT,
             )
             shipment_page_from_data(data, 0.0)
         except AuthError:
@@ -466,6 +477,7 @@ class LetzshopClient:
         operation_name: str | None,
         *,
         rate_limit_waits: int | None = None,
+        turn_wait: float | None = None,
     ) -> tuple[dict[str, Any], float]:
         """Send one operation; answer (data, elapsed ms including any 429 waits)."""
         waits_left = self.rate_limit_waits if rate_limit_waits is None else rate_limit_waits
@@ -475,6 +487,7 @@ class LetzshopClient:
             if self._cancelled.is_set():
                 raise Cancelled("the Letzshop client was cancelled")
             try:
+                self._take_turn(turn_wait)
                 data = self._timed_send(prepared, operation_name)
             except RateLimited as error:
                 if waits_left <= 0:
@@ -488,6 +501,20 @@ class LetzshopClient:
             elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
             logger.debug("Letzshop %s answered in %.0f ms", operation_name or "operation", elapsed_ms)
             return data, elapsed_ms
+
+    def _take_turn(self, max_wait: float | None = None) -> None:
+        """Wait for the key's next slot under the shared rate limit; a slot out of reach (a pause
+        after a 429, or a long line of workers) is a RateLimited, as Letzshop's own 429 would be."""
+        if self.limiter is None:
+            return
+        turn = self.limiter.reserve(self._limit_key, max_wait=max_wait)
+        if not turn.granted:
+            retry_after = min(max(1, math.ceil(turn.wait)), int(self.max_retry_after))
+            raise RateLimited(
+                f"The shared rate limit of this Letzshop key: retry after {retry_after} s", retry_after=retry_after
+            )
+        if turn.wait > 0:
+            time.sleep(turn.wait)
 
     def _timed_send(self, request: GraphQLRequest, operation_name: str | None) -> dict[str, Any]:
         """``_send``, measured (letzshop.metrics) and telling ``on_refused`` of a refused key."""
@@ -507,6 +534,9 @@ class LetzshopClient:
             raise
         except LetzshopError as error:
             outcome = _OUTCOMES.get(type(error), "error")
+            if isinstance(error, RateLimited) and self.limiter is not None:
+                # Letzshop's 429 pauses every worker's calls for this key, not only this one's.
+                self.limiter.pause(self._limit_key, seconds=error.retry_after)
             raise
         finally:
             api_request_observe(operation=operation_name, outcome=outcome, seconds=time.perf_counter() - started)

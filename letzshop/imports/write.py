@@ -22,6 +22,7 @@ from letzshop.services.mapping import MappedShipment, order_status_of
 from orders.hooks import orders_imported
 from orders.models import Order, OrderItem
 from orders.services import (
+    carriers_register,
     channel_order_items_insert,
     channel_order_items_update,
     channel_orders_insert,
@@ -128,6 +129,10 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
     if not new and not changed:
         return outcome
     touched = new + [m for m, _ in changed]
+    # Every carrier an order names is listed in Settings > Shipping (one INSERT, none if no
+    # shipment of the page names a carrier).
+    named = {m.order["shipping_carrier"]: m.letzshop["tracking_carrier"] for m in touched}
+    carriers_register(carriers={code: name for code, name in named.items() if code})
     gtins = {item.gtin.gtin14 for m in touched for item in m.items if item.gtin.is_valid}
     catalog = products_by_gtin(store=store, gtins=gtins)
 

@@ -39,9 +39,10 @@ from letzshop.services.credentials import client_for
 from letzshop.services.incidents import queue_item_settled
 from letzshop.services.mapping import UNIT_CONFIRMED, UNIT_DECLINED, order_status_of, units_sync_status
 from letzshop.services.sync_log import sync_log_write
+from orders.carriers import carrier_code
 from orders.hooks import units_confirmed
 from orders.models import Order
-from orders.services import order_follow_channel_status, order_follow_channel_tracking
+from orders.services import carriers_register, order_follow_channel_status, order_follow_channel_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,10 @@ def order_set_tracking(
 ) -> tuple[Queue, bool]:
     """Keep the tracking locally at once (Letzshop may never read it back) and queue it."""
     number = (tracking_number or "").strip()
-    carrier = (tracking_carrier or "").strip()
+    typed = (tracking_carrier or "").strip()
+    # One code per carrier, whatever way it was typed ("DHL", "dhl"): kept, sent, and listed
+    # in Settings > Shipping (orders.carriers).
+    carrier = carrier_code(typed)
     if not number:
         raise InvalidInput(gettext("Enter the tracking number."), field="tracking_number")
     if not carrier:
@@ -214,6 +218,7 @@ def order_set_tracking(
         raise Conflict(gettext("Confirm at least one inventory unit before setting tracking."))
     order.tracking_number, order.tracking_carrier = number[:128], carrier[:64]
     order.save(update_fields=["tracking_number", "tracking_carrier", "updated_at"])
+    carriers_register(carriers={carrier: typed})
     if order.local_order_id:
         order_follow_channel_tracking(order_id=order.local_order_id, tracking_number=number, carrier=carrier)
     payload = {"tracking_number": number, "tracking_carrier": carrier}

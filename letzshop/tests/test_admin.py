@@ -9,7 +9,7 @@ from django_celery_beat.models import PeriodicTask
 from exceptions.tests.factories import OrderItemExceptionFactory
 from letzshop.crypto import decrypt_value
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
-from letzshop.services.credentials import credentials_save
+from letzshop.services.credentials import credentials_api_key, credentials_save
 from letzshop.tests.factories import CredentialsFactory, LetzshopOrderFactory, QueueItemFactory, SyncLogFactory
 from orders.models import Order
 from orders.tests.factories import OrderFactory
@@ -74,7 +74,7 @@ def test_the_dashboard_shows_every_stores_integration_at_a_glance(admin_client):
         1,
     )
     page = response.content.decode()
-    assert "every 30 min" in page and "Failed" in page and 'title="Boom"' in page
+    assert "every 30 min" in page and "Failed" in page and "An operator can read the details. Boom" in page
     # Each count links to the rows it counts, filtered to the store.
     assert f"?store={configured.pk}&amp;letzshop_state__exact=unconfirmed" in page
     assert f"?store={configured.pk}&amp;status=pending" in page
@@ -164,7 +164,7 @@ def test_the_services_rules_show_on_their_field(admin_client, store):
     assert not StoreLetzshopCredentials.objects.filter(store=store).exists()
 
 
-def test_save_and_test_with_a_refused_key_says_the_connection_failed(admin_client, store, letzshop_sandbox):
+def test_save_and_test_with_a_refused_key_saves_nothing_and_says_why(admin_client, store, letzshop_sandbox):
     response = admin_client.post(
         f"{DASHBOARD}{store.pk}/credentials/",
         {
@@ -174,9 +174,43 @@ def test_save_and_test_with_a_refused_key_says_the_connection_failed(admin_clien
             "_save_test": "1",
         },
     )
-    text = " ".join(messages_of(response))
-    assert "connection failed: Authentication failed" in text
-    assert "not-the-right-key-123" not in text
+    assert response.status_code == 200
+    error = " ".join(response.context["form"].errors["api_key"])
+    assert "Letzshop refused the API key" in error and "Nothing was saved" in error
+    assert "not-the-right-key-123" not in response.content.decode()
+    assert 'name="_save_anyway"' in response.content.decode()
+    assert not StoreLetzshopCredentials.objects.filter(store=store).exists()
+
+
+def test_save_and_test_keeps_the_working_key_when_the_new_one_is_refused(admin_client, store, letzshop_sandbox):
+
+    credentials_save(store=store, api_key=DEFAULT_API_KEY, api_endpoint=letzshop_sandbox.url)
+    form = {"api_key": "a-wrong-key-typed-over-it", "api_endpoint": letzshop_sandbox.url, "sync_interval_minutes": 15}
+
+    admin_client.post(f"{DASHBOARD}{store.pk}/credentials/", {**form, "_save_test": "1"})
+    credentials = StoreLetzshopCredentials.objects.get(store=store)
+    assert credentials_api_key(credentials=credentials) == DEFAULT_API_KEY
+
+    # The admin may still save it on purpose.
+    response = admin_client.post(f"{DASHBOARD}{store.pk}/credentials/", {**form, "_save_anyway": "1"})
+    assert response.status_code == 302
+    credentials.refresh_from_db()
+    assert credentials_api_key(credentials=credentials) == "a-wrong-key-typed-over-it"
+
+
+def test_save_and_test_with_a_working_key_saves_and_reports_the_test(admin_client, store, letzshop_sandbox):
+
+    response = admin_client.post(
+        f"{DASHBOARD}{store.pk}/credentials/",
+        {
+            "api_key": DEFAULT_API_KEY,
+            "api_endpoint": letzshop_sandbox.url,
+            "sync_interval_minutes": 15,
+            "_save_test": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert credentials_api_key(credentials=StoreLetzshopCredentials.objects.get(store=store)) == DEFAULT_API_KEY
 
 
 def test_removing_credentials_asks_first(admin_client, store):

@@ -101,7 +101,7 @@ def test_shipping_label(admin_api):
     [
         ("colissimo", "6A12345678901", "No label URL prefix is set for Colissimo"),
         ("greco", "", "no shipment number"),
-        ("dhl", "123", "Unknown carrier 'dhl'"),
+        ("swiss-post", "123", "Unknown carrier 'swiss-post'"),
     ],
 )
 def test_shipping_label_says_what_is_missing(admin_api, carrier, number, says):

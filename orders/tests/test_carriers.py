@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db(databases=[])
         ("Colissimo", "", "colissimo"),
         ("La Poste Colissimo", "", "colissimo"),
         ("XpressLogistics", "", "xpresslogistics"),
-        ("DHL", "", "DHL"),  # others kept as given
+        ("DHL", "", "dhl"),
+        ("Post Luxembourg", "", "post_lu"),
+        ("post_lu", "", "post_lu"),
+        ("Groups Delivery", "", "groups-delivery"),  # "ups" only as a word
+        ("Swiss Post", "", "swiss-post"),  # others: the name as a code
         (None, "H74683403433", "greco"),
         ("", "6A12345678901", "colissimo"),
         (None, "CB123456789FR", "colissimo"),

@@ -228,6 +228,7 @@ def test_a_store_user_finds_confirms_declines_and_sets_tracking(
     expect(reason).to_be_focused()
     reason.fill("Out of stock")
     page.get_by_role("button", name="Decline all units").click()
+    page.locator("#decline-dialog").get_by_role("button", name="Decline").click()
     result = page.locator("#decline-result")
     expect(result).to_contain_text("Decline queued for Letzshop.")
     assert queue_process_due()["completed"] == 1
@@ -359,8 +360,8 @@ def test_the_portal_works_at_phone_width(live_server, page, imported_store, stor
     expect(page.locator("#list-table tbody tr").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     # Each row is a card whose values carry their column's name.
-    first_cell = page.locator("#list-table tbody tr").first.locator("td").first
-    assert first_cell.get_attribute("data-label") == "Order"
+    order_cell = page.locator("#list-table tbody tr").first.locator("td").nth(1)  # after the selection box
+    assert order_cell.get_attribute("data-label") == "Order"
     expect(page.get_by_role("navigation").get_by_role("link", name="Exceptions")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "portal-phone.png"))
 
@@ -376,15 +377,15 @@ def test_the_portal_works_at_phone_width(live_server, page, imported_store, stor
 def test_the_language_switcher_translates_dates_numbers_and_money(live_server, page, store, store_user):
     LetzshopOrderFactory(store=store)  # total 59.90 EUR
     log_in(page, live_server, store_user, next_path="/store/orders/")
-    total = page.locator("#list-table tbody tr").first.locator("td").nth(3)
+    total = page.locator("#list-table tbody tr").first.locator("td").nth(4)
     expect(total).to_have_text("€59.90")
 
     page.locator("#language").select_option("de")
     page.locator(".language-switcher button").click()
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(total).to_have_text(re.compile(r"^59,90\s€$"))
-    imported = page.locator("#list-table tbody tr").first.locator("td").nth(1)
-    expect(imported).to_have_text(re.compile(r"^\d{2}\.\d{2}\.\d{4}"))
+    ordered = page.locator("#list-table tbody tr").first.locator("td").nth(2)
+    expect(ordered).to_have_text(re.compile(r"^\d{2}\.\d{2}\.\d{4}"))
 
     page.locator("#language").select_option("fr")
     page.locator(".language-switcher button").click()
@@ -403,7 +404,7 @@ def test_a_user_of_two_stores_switches_and_sees_only_its_stores(live_server, pag
     # Two stores: the portal asks which one first.
     expect(page.get_by_role("heading", name="Choose a store")).to_be_visible()
     page.get_by_role("button", name=store.name).click()
-    expect(page).to_have_url(re.compile(r"/store/orders/$"))
+    expect(page).to_have_url(re.compile(r"/store/orders/(\?state=unconfirmed)?$"))
     rows = page.locator("#list-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("First Customer")
@@ -425,11 +426,13 @@ def test_a_user_of_two_stores_switches_and_sees_only_its_stores(live_server, pag
     # Keyboard: the first Tab reaches "Skip to main content", which leads into the page.
     page.goto(f"{live_server.url}/store/orders/")
     expect(rows).to_have_count(1)
+    expect(page.locator("#state-tabs a").first).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Search")).to_be_focused()
+    # The tabs of the orders' states come first, then the filters.
+    expect(page.locator("#state-tabs a").first).to_be_focused()
 
 
 UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]

@@ -10,3 +10,19 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+
+// An order's page with an operation on its way to Letzshop follows it: the page is read again
+// every two seconds, and shown anew once nothing waits any more (at most ten minutes).
+(function follow() {
+  if (!document.getElementById("ls-follow")) return;
+  const until = Date.now() + 10 * 60 * 1000;
+  async function check() {
+    try {
+      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      const text = await response.text();
+      if (response.ok && !text.includes('id="ls-follow"')) return window.location.reload();
+    } catch (error) { /* the next try tells */ }
+    if (Date.now() < until) setTimeout(check, 2000);
+  }
+  setTimeout(check, 2000);
+})();

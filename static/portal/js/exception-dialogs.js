@@ -30,13 +30,21 @@
     dialog.querySelector("[data-close]").addEventListener("click", () => close(dialog));
   }
 
+  let typing = null;
+  let searched = null; // the text whose results are shown: the same search again keeps the choice
+
   async function search() {
+    clearTimeout(typing);
     const text = searchInput.value.trim();
+    if (text === searched) return;
+    searched = text;
     busy(searchButton, true);
     resultsStatus.textContent = gettext("Searching…");
     const response = await api("GET", "products", { params: { search: text, page_size: 20 } });
     busy(searchButton, false);
+    if (searched !== text) return; // a newer search has started meanwhile
     if (!response.ok) {
+      searched = null;
       results.replaceChildren();
       resultsStatus.textContent = window.Portal.errorText(response.data);
       return;
@@ -55,6 +63,11 @@
   searchButton.addEventListener("click", search);
   searchInput.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); search(); }
+  });
+  // Results follow what is typed (after a short pause), as in the admin.
+  searchInput.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(search, 300);
   });
 
   resolveForm.addEventListener("submit", async (event) => {
@@ -101,7 +114,7 @@
   });
 
   window.ExceptionDialogs = {
-    // exception: {id, original_gtin, product_name}; onDone(message) after success.
+    // exception: {id, original_gtin, product_name, exception_type}; onDone(message) after success.
     resolve(exception, { onDone, trigger }) {
       current = { exception, onDone, trigger };
       resolveForm.reset();
@@ -110,9 +123,25 @@
       resultsStatus.textContent = "";
       document.getElementById("resolve-about").textContent = about(exception);
       const applyRow = applyAll.closest(".checkbox");
-      applyRow.hidden = !exception.original_gtin;
-      document.getElementById("apply-all-label").textContent = t(gettext("Apply to all pending exceptions with GTIN %(gtin)s"), { gtin: exception.original_gtin || "" });
-      searchInput.value = exception.product_name || "";
+      // Several products with this GTIN: one product for every order would be wrong for some.
+      const several = exception.exception_type === "duplicate_gtin";
+      applyRow.hidden = !exception.original_gtin || several;
+      document.getElementById("apply-all-duplicate").hidden = !several;
+      const applyLabel = document.getElementById("apply-all-label");
+      applyLabel.textContent = t(gettext("Apply to all pending exceptions with GTIN %(gtin)s"), { gtin: exception.original_gtin || "" });
+      if (exception.original_gtin && !several) {
+        // How many it would touch, as the admin says.
+        api("GET", "order-exceptions", { params: { status: "pending", gtin: exception.original_gtin, page_size: 1 } }).then((response) => {
+          if (!response.ok || current.exception !== exception) return;
+          const count = response.data.count;
+          applyLabel.textContent = tn(ngettext(
+            "Apply to all pending exceptions with GTIN %(gtin)s (%(count)s in all)",
+            "Apply to all pending exceptions with GTIN %(gtin)s (%(count)s in all)", count), count, { gtin: exception.original_gtin });
+        });
+      }
+      // Empty: the item's name as received may be in another language than the catalog's.
+      searchInput.value = "";
+      searched = null;
       resolveDialog.showModal();
       searchInput.focus();
       search();

@@ -13,7 +13,7 @@
   }
 
   function exceptionOf(ex) {
-    return { id: ex.id, original_gtin: ex.original_gtin, product_name: ex.original_product_name };
+    return { id: ex.id, original_gtin: ex.original_gtin, product_name: ex.original_product_name, exception_type: ex.exception_type };
   }
 
   function done(message) {

@@ -28,7 +28,7 @@
             ? tn(ngettext("On, every %(count)s minute", "On, every %(count)s minutes", s.sync_interval_minutes), s.sync_interval_minutes)
             : gettext("Off")],
           [gettext("Last import"), s.last_sync_at ? time(s.last_sync_at) : gettext("Never"), " ", s.last_sync_status ? statusBadge("log_status", s.last_sync_status) : null],
-          s.last_sync_error ? [gettext("Last error"), s.last_sync_error] : null,
+          s.last_sync_error ? [gettext("Last error"), window.Portal.problem(s.last_sync_error_summary, s.last_sync_error)] : null,
         ]
       : [[gettext("Status"), badge(gettext("Not connected"), "bad"), " ", gettext("Enter your Letzshop API key in the settings.")]];
     connection.replaceChildren(summary(items));

@@ -1,7 +1,7 @@
 /* Sync logs: every import and every call to Letzshop. */
 (function () {
   "use strict";
-  const { h, t, tn, fmt, time, label, statusBadge } = window.Portal;
+  const { h, t, tn, fmt, time, label, statusBadge, problem } = window.Portal;
 
   function details(log) {
     const parts = [];
@@ -19,15 +19,13 @@
     const error = Array.isArray(errors)
       ? errors.map((e) => e.error || e.message || JSON.stringify(e)).join("; ")
       : errors && (errors.message || errors.error);
-    return [parts.length ? parts.join(" · ") : null, error ? h("span", { class: "small" }, error) : null].filter(Boolean);
+    return [parts.length ? parts.join(" · ") : null, error ? h("div", { class: "small" }, problem(log.error_summary, error)) : null].filter(Boolean);
   }
 
-  const TRIGGERS = { scheduler: gettext("Auto-Sync"), command: gettext("Command"), queue: gettext("Queue"), webhook: gettext("Webhook") };
-
-  function trigger(value) {
-    if (!value) return "—";
-    if (/^\d+$/.test(value)) return Number(value) === window.Portal.config.userId ? gettext("You") : t(gettext("User %(id)s"), { id: value });
-    return TRIGGERS[value] || value;
+  // The API names who started a row (a person's name, "Auto-Sync"...); the reader is "You".
+  function trigger(log) {
+    if (/^\d+$/.test(log.triggered_by || "") && Number(log.triggered_by) === window.Portal.config.userId) return gettext("You");
+    return log.triggered_by_name || "—";
   }
 
   window.Portal.listPage({
@@ -41,7 +39,7 @@
         processed: fmt.number(log.records_processed), succeeded: fmt.number(log.records_succeeded), failed: fmt.number(log.records_failed),
       })),
       (log) => h("td", { class: "num" }, log.duration_ms !== null && log.duration_ms !== undefined ? fmt.duration(log.duration_ms) : "—"),
-      (log) => trigger(log.triggered_by),
+      (log) => trigger(log),
       (log) => { const d = details(log); return d.length ? d : "—"; },
     ],
     summary: (count) => tn(ngettext("%(count)s entry", "%(count)s entries", count), count),

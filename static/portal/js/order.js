@@ -10,6 +10,7 @@
   const unitsForm = document.getElementById("units-form");
   const declineForm = document.getElementById("decline-form");
   const trackingForm = document.getElementById("tracking-form");
+  const declineDialog = document.getElementById("decline-dialog");
   const results = {
     confirm: document.getElementById("confirm-result"),
     reject: document.getElementById("decline-result"),
@@ -45,13 +46,16 @@
     document.getElementById("order-number").textContent = o.letzshop_order_number || o.letzshop_shipment_id;
     document.title = `${o.letzshop_order_number} · ${pageTitle}`;
     const facts = summary([
-      [gettext("Letzshop state"), statusBadge("letzshop_state", o.letzshop_state)],
+      [gettext("Letzshop state"), allDeclined(o) ? statusBadge("unit_state", "confirmed_unavailable") : statusBadge("letzshop_state", o.letzshop_state)],
       [gettext("Sync status"), statusBadge("sync_status", o.sync_status)],
       [gettext("Total"), fmt.money(o.total_amount, o.currency)],
       [gettext("Customer"), o.customer_name, h("br"), h("span", { class: "small muted" }, o.customer_email)],
       [gettext("Shipment number"), o.shipment_number],
-      [gettext("Carrier"), o.shipping_carrier],
-      [gettext("Tracking"), o.tracking_number ? `${o.tracking_number} (${o.tracking_carrier || "—"})` : null],
+      [gettext("Carrier"), o.shipping_carrier ? label("carrier", o.shipping_carrier) : null],
+      [gettext("Shipping label"), o.shipping_label && o.shipping_label.label_url
+        ? h("a", { href: o.shipping_label.label_url, target: "_blank", rel: "noopener" }, gettext("Open the carrier's label"))
+        : h("span", { class: "small muted" }, (o.shipping_label && o.shipping_label.message) || "—")],
+      [gettext("Tracking"), o.tracking_number ? `${o.tracking_number} (${o.tracking_carrier ? label("carrier", o.tracking_carrier) : "—"})` : null],
       [gettext("Imported"), time(o.created_at)],
       [gettext("Updated"), time(o.updated_at)],
     ]);
@@ -60,7 +64,7 @@
   }
 
   function exceptionOf(item) {
-    return { id: item.exception.id, original_gtin: item.exception.original_gtin || item.gtin, product_name: item.product_name };
+    return { id: item.exception.id, original_gtin: item.exception.original_gtin || item.gtin, product_name: item.product_name, exception_type: item.exception.exception_type };
   }
 
   function afterException(message) {
@@ -139,9 +143,20 @@
     for (const button of document.querySelectorAll('[data-action^="confirm"], [data-action^="decline"]')) button.disabled = !open;
   }
 
+  // Every unit declined: the order is declined, whatever state Letzshop gives the shipment.
+  function allDeclined(o) {
+    const units = o.inventory_units || [];
+    return units.length > 0 && units.every((u) => u.state === "confirmed_unavailable");
+  }
+
   function renderTracking(o) {
+    // Only what can be done: no tracking for an order with nothing to ship.
+    const nothingToShip = allDeclined(o);
+    document.getElementById("tracking-none").hidden = !nothingToShip;
+    trackingForm.hidden = nothingToShip;
+    document.getElementById("tracking-current").hidden = nothingToShip;
     document.getElementById("tracking-current").textContent = o.tracking_number
-      ? t(gettext("Current tracking: %(number)s (%(carrier)s)."), { number: o.tracking_number, carrier: o.tracking_carrier || "—" })
+      ? t(gettext("Current tracking: %(number)s (%(carrier)s)."), { number: o.tracking_number, carrier: o.tracking_carrier ? label("carrier", o.tracking_carrier) : "—" })
       : gettext("No tracking number yet. Confirm the order first, then add the carrier's tracking number.");
     if (!trackingForm.elements.tracking_carrier.value) trackingForm.elements.tracking_carrier.value = o.tracking_carrier || o.shipping_carrier || "";
   }
@@ -193,14 +208,14 @@
       }
       if (item.status === "failed") {
         show(region, "error",
-          t(gettext("Letzshop did not accept it: %(error)s"), { error: item.error_message || "—" }),
+          window.Portal.problem(item.error_summary, item.error_message),
           h("p", null, h("a", { href: `${config.urls.queue}?status=failed` }, gettext("Retry it from the Queue page."))));
         return load();
       }
       if (item.error_message) {
-        show(region, "warning", t(gettext("Letzshop did not answer yet (attempt %(attempt)s of %(max)s): %(error)s. Trying again automatically."), {
-          attempt: fmt.number(item.attempts), max: fmt.number(item.max_attempts), error: item.error_message,
-        }));
+        show(region, "warning", t(gettext("Letzshop did not answer yet (attempt %(attempt)s of %(max)s). Trying again automatically."), {
+          attempt: fmt.number(item.attempts), max: fmt.number(item.max_attempts),
+        }), window.Portal.problem(item.error_summary, item.error_message));
       }
     }
     show(region, "warning", gettext("Still waiting for Letzshop. The Queue page shows how it goes."));
@@ -262,12 +277,24 @@
     const reason = declineForm.elements.reason.value.trim();
     if (!reason) return showErrors(declineForm, { reason: gettext("Say why the order is declined (for example: out of stock).") });
     const body = { reason };
+    let count = (order.inventory_units || []).filter((u) => u.state === "unconfirmed").length;
     if (button && button.dataset.action === "decline-selected") {
       const units = selectedUnits();
       if (!units.length) return needSelection(unitsForm);
       body.inventory_unit_ids = units;
+      count = units.length;
     }
-    send("reject", "reject", body, declineForm, button);
+    // A decline cannot be undone: ask first, saying how many units and of which order.
+    declineDialog.querySelector("#decline-dialog-text").textContent = tn(ngettext(
+      "%(count)s unit of order %(order)s will be declined (reason: %(reason)s).",
+      "%(count)s units of order %(order)s will be declined (reason: %(reason)s).", count), count,
+    { order: order.letzshop_order_number, reason });
+    declineDialog.returnValue = "";
+    declineDialog.addEventListener("close", function decided() {
+      if (declineDialog.returnValue === "decline") send("reject", "reject", body, declineForm, button);
+      else if (button) button.focus();
+    }, { once: true });
+    declineDialog.showModal();
   });
 
   trackingForm.addEventListener("submit", (event) => {

@@ -98,6 +98,17 @@
     return badge(label(kind, value), TONES[value]);
   }
 
+  // A failure as a person reads it: the sentence first (the API's *_summary fields, in the page's
+  // language), Letzshop's technical answer behind a "Details" toggle for whoever investigates.
+  function problem(sentence, detail) {
+    if (!sentence && !detail) return "—";
+    const parts = [h("span", { class: "problem-text" }, sentence || detail)];
+    if (detail && sentence && detail !== sentence) {
+      parts.push(h("details", { class: "problem-details" }, h("summary", null, gettext("Details")), h("code", null, detail)));
+    }
+    return h("div", { class: "problem" }, parts);
+  }
+
   // A message in a live region: kind is "success", "error", "warning" or "info".
   function show(region, kind, ...content) {
     region.className = "result " + (kind || "");
@@ -290,5 +301,5 @@
     return { load, reload: load };
   }
 
-  window.Portal = { config, t, tn, fmt, time, label, h, badge, statusBadge, summary, show, busy, api, errorText, clearErrors, showErrors, listPage, orderUrl: (id) => `${config.urls.orders}${id}/` };
+  window.Portal = { config, t, tn, fmt, time, label, h, badge, statusBadge, summary, show, problem, busy, api, errorText, clearErrors, showErrors, listPage, orderUrl: (id) => `${config.urls.orders}${id}/` };
 })();

@@ -1,7 +1,7 @@
 /* Queue: confirmations, declines and tracking on their way to Letzshop; Retry for failed ones. */
 (function () {
   "use strict";
-  const { api, h, t, fmt, time, label, statusBadge, show, busy, errorText, orderUrl } = window.Portal;
+  const { api, h, t, fmt, time, label, statusBadge, show, busy, errorText, orderUrl, problem } = window.Portal;
   const result = document.getElementById("action-result");
 
   async function retry(item, button) {
@@ -24,7 +24,7 @@
       (q) => statusBadge("queue_status", q.status),
       (q) => h("td", { class: "num" }, t(gettext("%(attempts)s of %(max)s"), { attempts: fmt.number(q.attempts), max: fmt.number(q.max_attempts) })),
       (q) => (q.status === "completed" ? time(q.completed_at) : q.status === "failed" ? "—" : time(q.next_attempt_at)),
-      (q) => q.error_message || "—",
+      (q) => problem(q.error_summary, q.error_message),
       (q) => q.status === "failed"
         ? h("button", { type: "button", class: "button small primary", onclick: (event) => retry(q, event.currentTarget) },
             gettext("Retry"), h("span", { class: "visually-hidden" }, " " + q.letzshop_order_number))
