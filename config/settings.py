@@ -116,6 +116,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The badge colours of config/admin_helpers/display.py, in every template.
+            "builtins": ["config.admin_helpers.template_filters"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_helpers import BigListMixin, ChangeListTitleMixin, admin_url, badge, when
+from config.admin_helpers import BigListMixin, ChangeListTitleMixin, admin_url, badge, status_badge, when
 from exceptions import admin_views
 from exceptions.admin_filters import HasExceptionsFilter
 from exceptions.models import OrderItemException
@@ -16,7 +16,6 @@ from orders.models import Order
 from stores.admin_filters import StoreFilter
 
 Status = OrderItemException.Status
-STATUS_TONES = {Status.PENDING: "error", Status.IGNORED: "warn", Status.RESOLVED: "ok"}
 
 
 class ExceptionStatusFilter(admin.SimpleListFilter):
@@ -151,7 +150,7 @@ class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdm
 
     @admin.display(description=_("status"))
     def status_and_product(self, obj):
-        label = badge(obj.get_status_display(), STATUS_TONES.get(obj.status, "neutral"))
+        label = status_badge(obj.status, obj.get_status_display())
         if obj.status == Status.RESOLVED and obj.resolved_product_id:
             return format_html('{}<br><span class="ls-muted">{}</span>', label, obj.resolved_product.name)
         if obj.status == Status.IGNORED:

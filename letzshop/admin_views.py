@@ -423,7 +423,7 @@ def orders_decline(modeladmin, request, queryset, *, action: str):
         orders, outcomes = letzshop_orders_for(queryset)
         for order in orders:
             try:
-                _row, created = fulfillment.order_reject(
+                _row, created = fulfillment.order_decline(
                     order=order, reason=form.cleaned_data["reason"], user=request.user
                 )
             except ServiceError as exc:

@@ -106,7 +106,8 @@ class LetzshopOrder(models.Model):
     class SyncStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
-        REJECTED = "rejected", _("Declined")
+        # The value is the API's word (docs/api.md); people and the code say "declined".
+        DECLINED = "rejected", _("Declined")
         SHIPPED = "shipped", _("Shipped")
 
     store = models.ForeignKey(
@@ -181,7 +182,7 @@ class LetzshopFulfillmentQueue(models.Model):
 
     class Operation(models.TextChoices):
         CONFIRM = "confirm", _("Confirm")
-        REJECT = "reject", _("Decline")
+        DECLINE = "reject", _("Decline")  # "reject": the API's word (its /reject path)
         SET_TRACKING = "set_tracking", _("Set tracking")
 
     class Status(models.TextChoices):
@@ -251,7 +252,7 @@ class LetzshopSyncLog(models.Model):
     class Operation(models.TextChoices):
         ORDER_IMPORT = "order_import", _("Order import")
         CONFIRM = "confirm", _("Confirm")
-        REJECT = "reject", _("Decline")
+        DECLINE = "reject", _("Decline")
         SET_TRACKING = "set_tracking", _("Set tracking")
         TEST_CONNECTION = "test_connection", _("Test connection")
 

@@ -66,8 +66,7 @@ def item_match_badge(item: OrderItem) -> str:
     exception = getattr(item, "exception", None)
     if exception is None:
         return badge(_("matched"), "ok") if not item.needs_product_match else badge(_("unmatched"), "error")
-    tone = {"pending": "error", "ignored": "warn", "resolved": "ok"}.get(exception.status, "neutral")
-    label = badge(exception.get_status_display(), tone)
+    label = status_badge(exception.status, exception.get_status_display())
     if exception.status == exception.Status.RESOLVED:
         return label
     return format_html(

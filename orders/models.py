@@ -15,7 +15,8 @@ class Order(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
-        REJECTED = "rejected", _("Declined")
+        # The value is the API's word (docs/api.md); people and the code say "declined".
+        DECLINED = "rejected", _("Declined")
         SHIPPED = "shipped", _("Shipped")
         DELIVERED = "delivered", _("Delivered")
         RETURNED = "returned", _("Returned")
@@ -23,11 +24,11 @@ class Order(models.Model):
 
     # Which status may follow which (PATCH /admin/orders/{id}/status and the services).
     ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
-        Status.PENDING: (Status.CONFIRMED, Status.REJECTED, Status.CANCELLED),
+        Status.PENDING: (Status.CONFIRMED, Status.DECLINED, Status.CANCELLED),
         Status.CONFIRMED: (Status.SHIPPED, Status.CANCELLED),
         Status.SHIPPED: (Status.DELIVERED, Status.RETURNED),
         Status.DELIVERED: (Status.RETURNED,),
-        Status.REJECTED: (),
+        Status.DECLINED: (),
         Status.RETURNED: (),
         Status.CANCELLED: (),
     }

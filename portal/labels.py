@@ -14,13 +14,13 @@ from orders.models import Order
 def portal_labels() -> dict[str, dict[str, str]]:
     return {
         "letzshop_state": dict(LetzshopOrder.State.choices),
-        "sync_status": {**dict(LetzshopOrder.SyncStatus.choices), LetzshopOrder.SyncStatus.REJECTED: _("Declined")},
+        "sync_status": {**dict(LetzshopOrder.SyncStatus.choices), LetzshopOrder.SyncStatus.DECLINED: _("Declined")},
         "order_status": dict(Order.Status.choices),
         "unit_state": UNIT_STATES,
         "queue_status": dict(LetzshopFulfillmentQueue.Status.choices),
         "operation": {
             **dict(LetzshopSyncLog.Operation.choices),
-            LetzshopFulfillmentQueue.Operation.REJECT: _("Decline"),
+            LetzshopFulfillmentQueue.Operation.DECLINE: _("Decline"),
         },
         "log_status": dict(SyncRunStatus.choices),
         "direction": dict(LetzshopSyncLog.Direction.choices),

@@ -15,26 +15,38 @@ def badge(text: Any, tone: str = "neutral") -> str:
     return format_html('<span class="ls-badge ls-badge--{}">{}</span>', tone, text)
 
 
+# The colour of every status badge of the admin, in one place: done green, failed red, waiting
+# amber, under way blue. The portal's (static/portal/js/portal.js) follow the same statuses, with
+# under way shown amber (it has no blue badge).
 TONES = {
     "success": "ok",
     "completed": "ok",
     "confirmed": "ok",
+    "confirmed_available": "ok",
+    "resolved": "ok",
     "shipped": "ok",
     "delivered": "ok",
     "failed": "error",
     "rejected": "error",
+    "confirmed_unavailable": "error",
+    "interrupted": "error",
     "partial": "warn",
     "pending": "warn",
     "unconfirmed": "warn",
+    "ignored": "warn",
     "running": "info",
-    "interrupted": "error",
     "processing": "info",
 }
 
 
+def status_tone(value: str) -> str:
+    """The badge colour of a status (a template filter too: ``{{ value|status_tone }}``)."""
+    return TONES.get(value, "neutral")
+
+
 def status_badge(value: str, label) -> str:
     """A badge whose colour follows the status (completed green, failed red, pending amber...)."""
-    return badge(label, TONES.get(value, "neutral")) if value else "-"
+    return badge(label, status_tone(value)) if value else "-"
 
 
 def when(value) -> str:

@@ -182,3 +182,20 @@ def test_a_store_filter_that_is_no_id_filters_nothing_and_never_fails(admin_clie
         response = admin_client.get(url, {"store": store})
         assert response.status_code == 200, (url, response.status_code)
         assert len(response.context["cl"].result_list) == 0, url
+
+
+def test_a_pending_exception_has_one_colour_on_every_admin_page(admin_client):
+    from exceptions.tests.factories import OrderItemExceptionFactory
+    from letzshop.tests.factories import LetzshopOrderFactory
+
+    order = LetzshopOrderFactory()
+    OrderItemExceptionFactory(store=order.store, order=order.local_order)
+    pages = [
+        "/admin/exceptions/orderitemexception/",
+        f"/admin/orders/order/{order.local_order_id}/change/",
+        f"/admin/letzshop/letzshoporder/{order.pk}/change/",
+    ]
+    for url in pages:
+        html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'ls-badge--warn">Pending' in html, url
+        assert 'ls-badge--error">Pending' not in html, url

@@ -201,7 +201,7 @@ class StoreLetzshopOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         """Decline all (or the listed) inventory units, with a reason."""
         order = self.get_object()
         data = validated(RejectSerializer, request)
-        row, created = fulfillment.order_reject(
+        row, created = fulfillment.order_decline(
             order=order, reason=data["reason"], inventory_unit_ids=data.get("inventory_unit_ids"), user=request.user
         )
         return _queued(row, created)

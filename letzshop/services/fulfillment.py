@@ -136,7 +136,7 @@ def _other_decision(order: LetzshopOrder, *, operation: str, units: list[str]) -
     """One decision per unit: a unit with a queued or completed confirm cannot be declined, and
     the other way round (409 with the reason). The order row is locked: two requests racing
     are decided one after the other."""
-    opposite = Operation.REJECT if operation == Operation.CONFIRM else Operation.CONFIRM
+    opposite = Operation.DECLINE if operation == Operation.CONFIRM else Operation.CONFIRM
     wanted = set(units)
     rows = order.queue_items.filter(
         operation=opposite, status__in=(*Queue.OPEN_STATUSES, Queue.Status.COMPLETED)
@@ -178,7 +178,7 @@ def order_confirm(
 
 
 @transaction.atomic
-def order_reject(
+def order_decline(
     *, order: LetzshopOrder, reason: str, inventory_unit_ids: list[str] | None = None, user=None
 ) -> tuple[Queue, bool]:
     """Queue the decline of all (or the listed) units: ``confirmInventoryUnits`` with
@@ -188,11 +188,11 @@ def order_reject(
         raise InvalidInput(gettext("Say why the order is declined (for example: out of stock)."), field="reason")
     order = _locked(order)
     units = _units_requested(order, inventory_unit_ids)
-    _other_decision(order, operation=Operation.REJECT, units=units)
+    _other_decision(order, operation=Operation.DECLINE, units=units)
     order.decline_reason = reason[:500]
     order.save(update_fields=["decline_reason", "updated_at"])
     payload = {"inventory_unit_ids": units, "reason": reason[:500]}
-    return _enqueue(order=order, operation=Operation.REJECT, payload=payload, user=user)
+    return _enqueue(order=order, operation=Operation.DECLINE, payload=payload, user=user)
 
 
 @transaction.atomic
@@ -396,7 +396,7 @@ def _try(client, item: Queue) -> Outcome:
 # Where a shipment may be once the operation went through, in the order they are looked in.
 VERIFY_STATES = {
     Operation.CONFIRM: ("unconfirmed", "confirmed", "shipped"),
-    Operation.REJECT: ("unconfirmed", "confirmed", "shipped"),
+    Operation.DECLINE: ("unconfirmed", "confirmed", "shipped"),
     Operation.SET_TRACKING: ("shipped", "confirmed", "delivered"),
 }
 # Letzshop answers no shipment by id: its state is found by paging the light states query.

@@ -120,7 +120,7 @@ def import_run_ended(*, store: Store, sync_log_id: int | None, result, seconds: 
 
 _FAILED_TITLES = {
     Queue.Operation.CONFIRM: gettext_noop("The confirmation of order %(order)s failed"),
-    Queue.Operation.REJECT: gettext_noop("The decline of order %(order)s failed"),
+    Queue.Operation.DECLINE: gettext_noop("The decline of order %(order)s failed"),
     Queue.Operation.SET_TRACKING: gettext_noop("The tracking of order %(order)s could not be sent"),
 }
 

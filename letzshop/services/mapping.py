@@ -113,7 +113,7 @@ def _item_key(unit: InventoryUnit) -> str:
 # The local order's status a shipment's sync status stands for (pending: left as it is).
 ORDER_STATUS_OF_SYNC_STATUS = {
     "confirmed": Order.Status.CONFIRMED,
-    "rejected": Order.Status.REJECTED,
+    "rejected": Order.Status.DECLINED,
     "shipped": Order.Status.SHIPPED,
 }
 

@@ -370,7 +370,7 @@ def test_set_tracking_before_confirming_is_refused_with_the_reason(admin_client,
 
 def test_mark_shipped_is_local_and_refused_for_a_rejected_order(admin_client, store):
     order = LetzshopOrderFactory(store=store)
-    rejected = LetzshopOrderFactory(store=store, local_order__status=Order.Status.REJECTED)
+    rejected = LetzshopOrderFactory(store=store, local_order__status=Order.Status.DECLINED)
 
     def rows(*orders):
         data = {"ship-TOTAL_FORMS": str(len(orders)), "ship-INITIAL_FORMS": str(len(orders))}

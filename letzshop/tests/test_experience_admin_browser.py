@@ -12,7 +12,7 @@ from exceptions.models import OrderItemException
 from exceptions.tests.factories import OrderItemExceptionFactory
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, StoreLetzshopCredentials
 from letzshop.services.credentials import credentials_api_key, credentials_save
-from letzshop.services.fulfillment import order_confirm, order_reject, queue_process_due
+from letzshop.services.fulfillment import order_confirm, order_decline, queue_process_due
 from sandbox import DEFAULT_API_KEY
 from stores.tests.factories import UserFactory
 
@@ -96,7 +96,7 @@ def test_an_orders_page_shows_addresses_and_unit_states_in_words(admin_page, imp
     expect(page.get_by_role("button", name="Set tracking…")).to_be_visible()
 
     # Declined whole: one word for its state, and nothing to track.
-    order_reject(order=order, reason="Out of stock")
+    order_decline(order=order, reason="Out of stock")
     assert queue_process_due()["completed"] == 1
     page.goto(f"{page.base_url}/admin/letzshop/letzshoporder/{order.pk}/change/")
     expect(page.locator("fieldset", has_text="Inventory units on Letzshop")).to_contain_text("Declined")

@@ -10,7 +10,7 @@ from config.errors import Conflict
 from config.tests.clients import api_client_for
 from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder
-from letzshop.services.fulfillment import order_confirm, order_reject, queue_item_process
+from letzshop.services.fulfillment import order_confirm, order_decline, queue_item_process
 from letzshop.tests.helpers import clean_order
 
 Queue = LetzshopFulfillmentQueue
@@ -38,7 +38,7 @@ def test_a_queued_confirm_refuses_a_reject_and_keeps_no_decline_reason(imported,
 def test_a_completed_reject_refuses_a_confirm_of_its_units_only(imported, store_user, letzshop_sandbox):
     order = clean_order(imported, units=2)
     first, second = (unit["id"] for unit in order.inventory_units)
-    row, _ = order_reject(order=order, reason="broken", inventory_unit_ids=[first])
+    row, _ = order_decline(order=order, reason="broken", inventory_unit_ids=[first])
     assert queue_item_process(item_id=row.pk).status == "completed"
     client = api_client_for(store_user)
     refused = client.post(
@@ -64,7 +64,7 @@ def test_confirms_and_rejects_sent_at_once_queue_one_decision(imported):
             if operation == "confirm":
                 order_confirm(order=fresh)
             else:
-                order_reject(order=fresh, reason="out of stock")
+                order_decline(order=fresh, reason="out of stock")
             outcomes.append(operation)
         except Conflict:
             outcomes.append("409")

@@ -84,7 +84,7 @@
 
   const TONES = {
     success: "ok", completed: "ok", confirmed: "ok", confirmed_available: "ok", resolved: "ok", shipped: "ok", delivered: "ok",
-    failed: "bad", rejected: "bad", confirmed_unavailable: "bad",
+    failed: "bad", rejected: "bad", confirmed_unavailable: "bad", interrupted: "bad",
     pending: "warn", unconfirmed: "warn", partial: "warn", processing: "warn", running: "warn", ignored: "warn",
   };
 
