@@ -5,6 +5,7 @@ embedded default: SQLite and a Celery broker on the filesystem, both under ``var
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "orders",
     "exceptions",
     "letzshop",
+    "billing",
+    "loyalty",
     "portal",
     # Stand-ins and demo data, above every domain app (docs/architecture.md).
     "sandbox",
@@ -299,6 +302,9 @@ SPECTACULAR_SETTINGS = {
         "ExceptionTypeEnum": "exceptions.models.OrderItemException.Type",
         "SyncRunStatusEnum": "letzshop.models.SyncRunStatus",
         "OrderStatusEnum": "orders.models.Order.Status",
+        "SubscriptionStatusEnum": "billing.models.Subscription.Status",
+        "InvoiceStatusEnum": "billing.models.Invoice.Status",
+        "PointReasonEnum": "loyalty.models.PointTransaction.Reason",
     },
 }
 
@@ -355,7 +361,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "letzshop.tasks.retention_prune",
         "schedule": crontab(hour=env.int("RETENTION_PRUNE_HOUR", default=3), minute=17),
     },
+    # Billing: close the periods that ended and write their invoices (idempotent; docs/billing.md).
+    "billing-periods-close": {
+        "task": "billing.tasks.billing_periods_close",
+        "schedule": crontab(minute=7),
+    },
 }
+
+# --- Billing (docs/billing.md) ----------------------------------------------------------------
+# The VAT rate on invoices (Luxembourg's standard rate by default), as a fraction.
+BILLING_VAT_RATE = Decimal(env("BILLING_VAT_RATE", default="0.17"))
+BILLING_CURRENCY = env("BILLING_CURRENCY", default="EUR")
+# A function (dotted path) that receives each issued invoice: where a payment provider plugs in
+# (billing/payments.py). Empty: invoices are paid outside the platform.
+BILLING_PAYMENT_PROVIDER = env("BILLING_PAYMENT_PROVIDER", default="")
 
 # --- Letzshop -------------------------------------------------------------------------------
 LETZSHOP_API_ENDPOINT = env("LETZSHOP_API_ENDPOINT", default="https://letzshop.lu/graphql")

@@ -5,9 +5,11 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import config.schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+from billing.api import urls as billing_urls
 from config.auth_views import TokenView
 from exceptions.api import urls as exceptions_urls
 from letzshop.api import urls as letzshop_urls
+from loyalty.api import urls as loyalty_urls
 from merchants.api import urls as merchants_urls
 from notifications.api import urls as notifications_urls
 from orders.api import urls as orders_urls
@@ -19,7 +21,16 @@ handler500 = "config.outages.server_error"
 # The admin's "View site" opens the store portal, not the admin again.
 admin.site.site_url = "/store/"
 
-API_APPS = (merchants_urls, stores_urls, notifications_urls, orders_urls, exceptions_urls, letzshop_urls)
+API_APPS = (
+    merchants_urls,
+    stores_urls,
+    notifications_urls,
+    orders_urls,
+    exceptions_urls,
+    letzshop_urls,
+    billing_urls,
+    loyalty_urls,
+)
 
 admin_api = [pattern for app in API_APPS for pattern in app.admin_urlpatterns]
 store_api = [pattern for app in API_APPS for pattern in app.store_urlpatterns]

@@ -18,6 +18,8 @@ urlpatterns = [
     path("queue/", views.QueueView.as_view(), name="queue"),
     path("logs/", views.SyncLogView.as_view(), name="logs"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("plan/", views.PlanView.as_view(), name="plan"),
+    path("loyalty/", views.LoyaltyView.as_view(), name="loyalty"),
     # The strings of the portal's scripts, in the active language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
 ]

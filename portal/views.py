@@ -109,6 +109,8 @@ class PortalPage(LoginRequiredMixin, TemplateView):
                     "logs": reverse("portal:logs"),
                     "settings": reverse("portal:settings"),
                     "notifications": reverse("portal:notifications"),
+                    "plan": reverse("portal:plan"),
+                    "loyalty": reverse("portal:loyalty"),
                 },
             },
         )
@@ -207,6 +209,22 @@ class NotificationListView(PortalPage):
     template_name = "portal/notifications.html"
     nav = "notifications"
     title = _("Notifications")
+
+
+class PlanView(PortalPage):
+    """The merchant's plan and its usage, read-only; invoices for owners and managers."""
+
+    template_name = "portal/plan.html"
+    nav = "plan"
+    title = _("Plan & usage")
+
+
+class LoyaltyView(PortalPage):
+    """The merchant's loyalty program: its settings, members by e-mail with their history."""
+
+    template_name = "portal/loyalty.html"
+    nav = "loyalty"
+    title = _("Loyalty")
 
 
 class StoreChoiceView(LoginRequiredMixin, View):

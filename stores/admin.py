@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from config.errors import ServiceError
+from stores.hooks import store_adding_check
 from stores.models import Product, Store, StoreDomain, StoreMembership
 from stores.services import PRODUCT_FIELDS, product_fields_clean
 
@@ -17,8 +19,28 @@ class StoreMembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class StoreAdminForm(forms.ModelForm):
+    """A new store, or one moved to another merchant, is refused beyond the merchant's plan
+    (stores.hooks.store_adding_check), as the API refuses it."""
+
+    class Meta:
+        model = Store
+        fields = ["merchant", "name", "code", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        merchant = cleaned.get("merchant")
+        if merchant is not None and merchant.pk != self.instance.merchant_id:
+            try:
+                store_adding_check(merchant=merchant)
+            except ServiceError as exc:
+                self.add_error("merchant", exc.message)
+        return cleaned
+
+
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
+    form = StoreAdminForm
     list_display = ["name", "code", "merchant", "is_active", "created_at"]
     list_filter = ["is_active", "merchant"]
     search_fields = ["name", "code", "merchant__name"]

@@ -28,3 +28,39 @@ def catalog_gtins_added(*, store: Store, gtins: set[str]) -> int:
     if not gtins:
         return 0
     return sum(receiver(store=store, gtins=gtins) for receiver in _catalog_gtins_added)
+
+
+# --- limits a higher app sets on stores (billing's plans) --------------------------------------
+
+StoreLimitCheck = Callable[..., None]
+
+_store_adding_checks: list[StoreLimitCheck] = []
+_sync_interval_checks: list[StoreLimitCheck] = []
+
+
+def on_store_adding(check: StoreLimitCheck) -> StoreLimitCheck:
+    """Register ``check(*, merchant)``: raises ``config.errors.Conflict`` (with the reason and
+    what to do) when the merchant may not have one more store."""
+    if check not in _store_adding_checks:
+        _store_adding_checks.append(check)
+    return check
+
+
+def store_adding_check(*, merchant) -> None:
+    """Ask every check whether ``merchant`` may have one more store (a new one, or one moved to it)."""
+    for check in _store_adding_checks:
+        check(merchant=merchant)
+
+
+def on_sync_interval_check(check: StoreLimitCheck) -> StoreLimitCheck:
+    """Register ``check(*, store, minutes)``: raises ``config.errors.InvalidInput`` naming the
+    field when the store may not sync that often."""
+    if check not in _sync_interval_checks:
+        _sync_interval_checks.append(check)
+    return check
+
+
+def sync_interval_check(*, store: Store, minutes: int) -> None:
+    """Ask every check whether ``store`` may import its orders every ``minutes`` minutes."""
+    for check in _sync_interval_checks:
+        check(store=store, minutes=minutes)

@@ -20,7 +20,7 @@ from config.errors import Conflict, InvalidInput, NotFound
 from config.validation import row_errors, row_validate
 from merchants.models import Merchant
 from stores.gtin import gtin_normalize, gtin_type_of
-from stores.hooks import catalog_gtins_added
+from stores.hooks import catalog_gtins_added, store_adding_check
 from stores.models import Product, Store, StoreMembership
 
 User = get_user_model()
@@ -38,6 +38,7 @@ def store_create(*, merchant: Merchant, name: str, code: str = "", is_active: bo
         raise InvalidInput(_("Give the store a code (letters, digits, dashes)."), field="code")
     if Store.objects.filter(code=code).exists():
         raise InvalidInput(_("The code %(code)s is taken: choose another.") % {"code": repr(code)}, field="code")
+    store_adding_check(merchant=merchant)  # a plan's store limit (docs/billing.md)
     store = Store.objects.create(merchant=merchant, name=name, code=code, is_active=is_active)
     placeholder_product_get(store=store)
     return store
@@ -489,12 +490,15 @@ def catalog_copy(*, store: Store, source_store_id: int, product_ids: list[int] |
     return catalog_products_copy(products=list(products), store=store)
 
 
+@transaction.atomic
 def store_update(*, store: Store, data: dict[str, Any]) -> Store:
     if "code" in data:
         code = slugify(data["code"])
         if Store.objects.filter(code=code).exclude(pk=store.pk).exists():
             raise InvalidInput(_("The code %(code)s is taken: choose another.") % {"code": repr(code)}, field="code")
         store.code = code
+    if "merchant" in data and data["merchant"].pk != store.merchant_id:
+        store_adding_check(merchant=data["merchant"])  # a plan's store limit (docs/billing.md)
     for name in ("name", "is_active", "merchant"):
         if name in data:
             setattr(store, name, data[name])

@@ -240,7 +240,7 @@ def test_portal_pages_naming_a_row_of_another_store_answer_404(page, client, sto
 
 
 def _store_scoped_selectors():
-    for app in ("merchants", "stores", "notifications", "orders", "exceptions", "letzshop"):
+    for app in ("merchants", "stores", "notifications", "orders", "exceptions", "letzshop", "billing", "loyalty"):
         try:
             module = importlib.import_module(f"{app}.selectors")
         except ModuleNotFoundError:

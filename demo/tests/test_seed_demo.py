@@ -28,3 +28,18 @@ def test_seed_demo_creates_the_demo_once_through_the_services():
     assert StoreLetzshopCredentials.objects.get(store=store).api_endpoint == "http://127.0.0.1:9999/graphql"
     assert Store.objects.count() == 1 and users.count() == 2
     assert "Demo ready." in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.billing
+@pytest.mark.loyalty
+def test_seed_demo_puts_the_merchant_on_a_plan_with_a_loyalty_program():
+    from billing.models import Plan, Subscription, SubscriptionChange
+    from loyalty.models import LoyaltyProgram
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    subscription = Subscription.objects.get(merchant__name="Demo Merchant")
+    assert (subscription.plan.code, subscription.status) == ("starter", "active")
+    assert Plan.objects.count() == 1 and SubscriptionChange.objects.count() == 1  # the second run changes nothing
+    assert LoyaltyProgram.objects.get(merchant=subscription.merchant).active

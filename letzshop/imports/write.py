@@ -19,6 +19,7 @@ from letzshop.imports.match import ItemRows, MappedPage, new_item_rows, shipment
 from letzshop.imports.outcomes import PageOutcome
 from letzshop.models import LetzshopOrder
 from letzshop.services.mapping import MappedShipment, order_status_of
+from orders.hooks import orders_imported
 from orders.models import Order, OrderItem
 from orders.services import (
     carriers_register,
@@ -195,6 +196,15 @@ def _write_page(*, store: Store, mapped: dict[str, MappedShipment], placeholder_
         exceptions = insert_items(item_rows, item_ids=ids.get(OrderItem), exception_ids=ids.get(OrderItemException))
         outcome.exceptions_created = len(exceptions)
         outcome.exception_gtins = {e["gtin_normalized"] for e in exceptions if e["gtin_normalized"]}
+    orders_imported(  # billing counts the new orders, loyalty takes back returned units' points
+        store=store,
+        new_order_ids=order_ids if new else [],
+        unit_states={
+            row.local_order_id: {u["id"]: u["state"] for u in m.letzshop["inventory_units"]}
+            for m, row in changed
+            if row.local_order_id
+        },
+    )
     return outcome
 
 

@@ -14,6 +14,7 @@ from config.errors import InvalidInput, NotFound
 from letzshop.crypto import CredentialsDecryptionError, decrypt_value, encrypt_value, mask_key, rotate_value
 from letzshop.models import SYNC_INTERVAL_MAX, SYNC_INTERVAL_MIN, LetzshopSyncLog, StoreLetzshopCredentials
 from letzshop.services.sync_log import sync_log_write
+from stores.hooks import sync_interval_check
 from stores.models import Store
 
 AUTOSYNC_TASK = "letzshop.tasks.store_orders_import_scheduled"
@@ -163,6 +164,9 @@ def credentials_save(
         credentials.auto_sync_enabled = bool(auto_sync_enabled)
     if sync_interval_minutes is not None:
         credentials.sync_interval_minutes = sync_interval_validate(sync_interval_minutes)
+    if sync_interval_minutes is not None or auto_sync_enabled:
+        # The merchant's plan may set a shortest interval (docs/billing.md).
+        sync_interval_check(store=store, minutes=credentials.sync_interval_minutes)
     credentials.save()
     autosync_schedule(credentials=credentials)
     return credentials

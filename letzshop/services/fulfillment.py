@@ -40,6 +40,7 @@ from letzshop.services.incidents import queue_item_settled
 from letzshop.services.mapping import UNIT_CONFIRMED, UNIT_DECLINED, order_status_of, units_sync_status
 from letzshop.services.sync_log import sync_log_write
 from orders.carriers import carrier_code
+from orders.hooks import units_confirmed
 from orders.models import Order
 from orders.services import carriers_register, order_follow_channel_status, order_follow_channel_tracking
 
@@ -509,9 +510,10 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
     item.attempts = claimed_attempts if outcome.counts_as_attempt else claimed_attempts - 1
     item.response_data = outcome.response if outcome.response is not None else item.response_data
     item.locked_at = None
+    units_shown = None
     if outcome.response is not None:
         item.verify_before_send = False  # Letzshop's answer says where the operation stands
-        _apply(item, outcome.response)
+        units_shown = _apply(item, outcome.response)
     item.error_message = error
     item.next_attempt_at = None
     if not error:
@@ -561,6 +563,8 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
         retry_in = outcome.retry_in or 0
         transaction.on_commit(lambda: _wake(item.pk, countdown=retry_in))
     elif item.status == Queue.Status.COMPLETED:
+        if item.operation == Operation.CONFIRM:
+            _tell_units_confirmed(item, units_shown)
         follower = (
             Queue.objects.filter(letzshop_order_id=item.letzshop_order_id, status=Queue.Status.PENDING, pk__gt=item.pk)
             .order_by("pk")
@@ -574,8 +578,27 @@ def _settle(*, item: Queue, outcome: Outcome, claimed_attempts: int, started_at)
     return item
 
 
-def _apply(item: Queue, response: dict[str, Any]) -> None:
-    """Letzshop accepted (part of) the operation: units, sync status and the local order follow."""
+def _tell_units_confirmed(item: Queue, shown: tuple[int | None, list[dict]] | None) -> None:
+    """A confirmation completed: the apps above orders (loyalty's points) hear which of its units
+    Letzshop now shows confirmed available. Inside the settling transaction, so a settle run
+    again tells them again, and each receiver is idempotent (docs/loyalty.md). ``shown``: the
+    local order's id and the units as ``_apply`` left them (read again without)."""
+    if shown is None:
+        order = LetzshopOrder.objects.only("inventory_units", "local_order_id").get(pk=item.letzshop_order_id)
+        shown = (order.local_order_id, order.inventory_units)
+    local_order_id, units = shown
+    if not local_order_id:
+        return
+    states = {unit["id"]: unit.get("state") for unit in units}
+    confirmed = [
+        unit_id for unit_id in item.payload.get("inventory_unit_ids", []) if states.get(unit_id) == UNIT_CONFIRMED
+    ]
+    units_confirmed(order_id=local_order_id, unit_ids=confirmed)
+
+
+def _apply(item: Queue, response: dict[str, Any]) -> tuple[int | None, list[dict]]:
+    """Letzshop accepted (part of) the operation: units, sync status and the local order follow.
+    Returns the local order's id and the units as they now stand."""
     order = (
         LetzshopOrder.objects.select_for_update()
         .only("inventory_units", "letzshop_state", "sync_status", "local_order_id")
@@ -600,6 +623,7 @@ def _apply(item: Queue, response: dict[str, Any]) -> None:
     order.save(update_fields=["inventory_units", "letzshop_state", "sync_status", "updated_at"])
     if order.local_order_id and target:
         order_follow_channel_status(order_ids=[order.local_order_id], status=target)
+    return order.local_order_id, order.inventory_units
 
 
 # --- the sweep ----------------------------------------------------------------------------

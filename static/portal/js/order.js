@@ -184,6 +184,8 @@
     renderItems(order);
     renderTracking(order);
     renderCustomer(order);
+    // Other parts of the page (the loyalty points) follow the order as it is loaded again.
+    document.dispatchEvent(new CustomEvent("portal:order-loaded", { detail: order }));
   }
 
   // --- actions -------------------------------------------------------------------------------
