@@ -52,8 +52,8 @@ LETZSHOP_FIELDS = [
     "state_digest",
     "updated_at",
 ]
-ORDER_FIELDS = [
-    "external_order_id",
+# What a change log names: the stored fields a re-import compares, as the models name them.
+COMPARED_ORDER_FIELDS = (
     "external_order_number",
     "shipment_number",
     "customer_email",
@@ -67,10 +67,9 @@ ORDER_FIELDS = [
     "billing_country",
     "total_amount",
     "ordered_at",
-    "shipping_carrier",
-    "tracking_number",
-    "updated_at",
-]
+)
+# What an update of a changed shipment writes on its local order (its status follows apart).
+ORDER_FIELDS = ["external_order_id", *COMPARED_ORDER_FIELDS, "shipping_carrier", "tracking_number", "updated_at"]
 ITEM_FIELDS = ["quantity", "unit_price", "total_price", "inventory_unit_ids", "updated_at"]
 
 
@@ -284,24 +283,6 @@ def _update_changed(
         order_follow_channel_status(order_ids=order_ids, status=status)
     channel_order_items_update(items=item_updates, fields=ITEM_FIELDS, deleted_ids=item_deletes)
     return new_items
-
-
-# What a change log names: the stored fields a re-import compares, as the models name them.
-COMPARED_ORDER_FIELDS = (
-    "external_order_number",
-    "shipment_number",
-    "customer_email",
-    "customer_first_name",
-    "customer_last_name",
-    "customer_phone",
-    "locale",
-    "shipping_address",
-    "shipping_country",
-    "billing_address",
-    "billing_country",
-    "total_amount",
-    "ordered_at",
-)
 
 
 def _changed_fields(m: MappedShipment, row: LetzshopOrder, order: Order | None) -> list[str]:
