@@ -14,6 +14,7 @@ and lone surrogates (not UTF-8 at all).
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -135,6 +136,21 @@ def _field_check(field: models.Field) -> Check | None:
     if check is None:
         return None
     nullable = field.null
+    plain = not field.choices and not field._validators
+
+    if plain and isinstance(field, models.CharField | models.TextField):
+        # The bulk writer checks every value of a page of thousands of rows: the common case
+        # (ASCII text within its length) is settled here, without the calls of the full check.
+        limit = field.max_length if field.max_length is not None else sys.maxsize
+
+        def checked_text(value: Any) -> str | None:
+            if type(value) is str and len(value) <= limit and value.isascii() and "\x00" not in value:
+                return None
+            if value is None:
+                return None if nullable else gettext("This field cannot be empty.")
+            return check(value)
+
+        return checked_text
 
     def checked(value: Any) -> str | None:
         if value is None:
