@@ -14,7 +14,12 @@ def plan_list() -> QuerySet[Plan]:
 
 
 def subscription_find(*, merchant: Merchant) -> Subscription | None:
-    return Subscription.objects.filter(merchant=merchant).select_related("plan", "merchant").first()
+    return subscription_of(merchant_id=merchant.pk)
+
+
+def subscription_of(*, merchant_id: int) -> Subscription | None:
+    """A merchant's subscription with its plan (None: a merchant on no plan has no limits)."""
+    return Subscription.objects.filter(merchant_id=merchant_id).select_related("plan", "merchant").first()
 
 
 def usage_current(*, merchant: Merchant, subscription: Subscription | None = None) -> dict:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 from billing import payments
 from billing.models import Invoice, InvoiceSequence, Plan, Subscription, SubscriptionChange, UsagePeriod
 from billing.periods import month_bounds, today
+from billing.selectors import subscription_of
 from config.errors import Conflict, InvalidInput, NotFound
 from config.validation import row_errors
 from merchants.models import Merchant
@@ -160,7 +161,7 @@ def plan_store_limit_check(*, merchant: Merchant) -> None:
 
 def plan_sync_interval_check(*, store: Store, minutes: int) -> None:
     """An auto-sync interval under the plan's ``min_sync_interval_minutes`` is refused (400)."""
-    subscription = Subscription.objects.filter(merchant_id=store.merchant_id).select_related("plan").first()
+    subscription = subscription_of(merchant_id=store.merchant_id)
     if subscription is None:
         return
     plan = subscription.plan
@@ -181,7 +182,7 @@ def plan_sync_interval_check(*, store: Store, minutes: int) -> None:
 def _period_of(merchant_id: int) -> tuple[Subscription | None, date, date]:
     """The period an order imported now counts in: the subscription's, until it ends; the
     calendar month after (an ended period not yet closed by beat takes nothing more)."""
-    subscription = Subscription.objects.filter(merchant_id=merchant_id).select_related("plan").first()
+    subscription = subscription_of(merchant_id=merchant_id)
     if subscription is not None and today() < subscription.current_period_end:
         return subscription, subscription.current_period_start, subscription.current_period_end
     return subscription, *month_bounds(today())
