@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -196,22 +195,42 @@ def usage_orders_imported(*, store: Store, new_order_ids: Collection[int], unit_
     if not count:
         return
     subscription, start, end = _period_of(store.merchant_id)
-    # Two statements whatever happened before (docs/performance.md: an import's queries per page
-    # are constant): the period's row if it is missing, then the count added to it.
-    UsagePeriod.objects.bulk_create(
-        [UsagePeriod(merchant_id=store.merchant_id, period_start=start, period_end=end)], ignore_conflicts=True
-    )
-    rows = UsagePeriod.objects.filter(merchant_id=store.merchant_id, period_start=start)
-    rows.update(orders_imported=F("orders_imported") + count, updated_at=timezone.now())
+    usage_id, orders = _usage_add(merchant_id=store.merchant_id, start=start, end=end, count=count)
     if subscription is None or subscription.plan.monthly_order_limit <= 0 or start != subscription.current_period_start:
         return
-    usage = rows.only("pk", "orders_imported").get()
     limit = subscription.plan.monthly_order_limit
     for percent, field in ((100, "warned_100_at"), (80, "warned_80_at")):
-        if usage.orders_imported * 100 >= limit * percent:
+        if orders * 100 >= limit * percent:
             # One UPDATE decides who tells: the import that sets the mark.
-            if UsagePeriod.objects.filter(pk=usage.pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()}):
-                _usage_tell(store=store, subscription=subscription, percent=percent, orders=usage.orders_imported)
+            if UsagePeriod.objects.filter(pk=usage_id, **{f"{field}__isnull": True}).update(**{field: timezone.now()}):
+                _usage_tell(store=store, subscription=subscription, percent=percent, orders=orders)
+
+
+def _usage_add(*, merchant_id: int, start: date, end: date, count: int) -> tuple[int, int]:
+    """Add ``count`` orders to the merchant's period, creating its row if it is missing; answers
+    the row's id and its new count. One statement (an upsert adding to the count, atomic on
+    SQLite and PostgreSQL alike), as an import runs it once per transaction of pages
+    (docs/performance.md: an import's queries per page are constant)."""
+    ops = connection.ops
+    table = ops.quote_name(UsagePeriod._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (merchant_id, period_start, period_end, orders_imported, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (merchant_id, period_start) DO UPDATE SET "
+            f"orders_imported = {table}.orders_imported + excluded.orders_imported, "
+            "updated_at = excluded.updated_at "
+            "RETURNING id, orders_imported",
+            [
+                merchant_id,
+                ops.adapt_datefield_value(start),
+                ops.adapt_datefield_value(end),
+                count,
+                ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        usage_id, orders = cursor.fetchone()
+    return usage_id, orders
 
 
 def _url(name: str, *args) -> str:

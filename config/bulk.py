@@ -3,13 +3,14 @@
 ``QuerySet.bulk_create`` builds a model instance per row and compiles every value through the
 field's full ``get_db_prep_save`` chain; for a page of shipments that is most of the import's
 time. Here each column gets one converter chosen once per model and database, rows stay dicts,
-and one ``INSERT ... VALUES (...), (...) RETURNING id`` per table writes a page. Each value is
+and one multi-row ``INSERT`` (SQLite) or binary ``COPY`` (PostgreSQL) per table writes a page. Each value is
 checked against its field's limits (config.validation: length, digits, places, choices, ranges);
 a row out of them raises RowOutOfLimits naming the row and the field, and nothing is written.
 """
 
 import functools
 import gc
+import itertools
 import operator
 import threading
 from collections.abc import Callable, Sequence
@@ -18,10 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from config.validation import RowOutOfLimits, field_checks, row_errors
+from config.validation import rows_check
 
 # The most rows in one INSERT statement on SQLite (see _insert_values).
 SQLITE_ROWS_PER_INSERT = 500
@@ -204,64 +205,91 @@ def insert_rows(
         raise ValueError(f"{len(ids)} ids reserved for {len(rows)} rows of {model.__name__}")
     fields, converters, table, columns = _plan(model, connection.display_name)
     now = timezone.now()
-    # Defaults are converted once, not once per row; a row is completed with them and read in
-    # column order by one itemgetter, and only the values that need it are converted.
     defaults: dict[str, Any] = {}
-    conversions = []
     for field, convert in zip(fields, converters, strict=True):
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             default = now
         else:
             default = field.get_default()  # "" for text, None for nullable
-        if convert is not None:
-            conversions.append((field.attname, convert))
-            if default is not None:
-                default = convert(default)
-        defaults[field.attname] = default
-    read = operator.itemgetter(*defaults)
+        # Defaults are converted once, not once per row.
+        defaults[field.attname] = convert(default) if convert is not None and default is not None else default
 
-    checks = field_checks(model, connection.display_name)
-
-    def values(index: int, row: dict[str, Any]) -> tuple[Any, ...]:
-        # The field's limits, as on every write path (config.validation): a value out of range
-        # stops the batch before anything of it is written.
-        for attname, value in row.items():
-            check = checks.get(attname)
-            if check is not None and check(value) is not None:
-                raise RowOutOfLimits(model, index, row_errors(model, row))
-        complete = {**defaults, **row}
-        for attname, convert in conversions:
-            if attname in row and row[attname] is not None:
-                complete[attname] = convert(row[attname])
-        return read(complete)
-
+    # The field's limits, as on every write path (config.validation): a value out of range
+    # stops the batch before anything of it is written.
+    rows_check(model, rows)
+    value_rows = _value_rows(rows, fields, converters, defaults)
     if connection.display_name == "PostgreSQL":
-        return _insert_postgresql(
-            model, table, columns, len(fields), [values(i, row) for i, row in enumerate(rows)], ids=ids
-        )
-    return _insert_values(model, table, columns, len(fields), [values(i, row) for i, row in enumerate(rows)])
+        return _insert_postgresql(model, table, columns, len(fields), value_rows, ids=ids)
+    return _insert_values(model, table, columns, len(fields), value_rows)
+
+
+_MISSING = object()
+
+
+def _value_rows(
+    rows: Sequence[dict[str, Any]], fields: list[models.Field], converters: list[Converter], defaults: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The rows as tuples in column order, built column by column: each column read from every
+    row in one pass (``itemgetter`` over the rows), a value missing from a row taking the
+    field's default, and only the columns that need it converted (JSON, and on SQLite dates).
+    Then ``zip`` turns the columns into rows, in C: no per-row work in Python."""
+    columns = []
+    for field, convert in zip(fields, converters, strict=True):
+        name, default = field.attname, defaults[field.attname]
+        try:
+            values = list(map(operator.itemgetter(name), rows))
+            missing = False
+        except KeyError:
+            if not any(map(dict.__contains__, rows, itertools.repeat(name))):
+                columns.append(itertools.repeat(default, len(rows)))
+                continue
+            values = [row.get(name, _MISSING) for row in rows]
+            missing = True
+        if convert is not None:
+            values = [value if value is None or value is _MISSING else convert(value) for value in values]
+        if missing:
+            values = [default if value is _MISSING else value for value in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
 
 
 def _insert_values(model, table: str, columns: str, width: int, value_rows: list[tuple[Any, ...]]) -> list[int]:
-    """One ``INSERT ... VALUES (...), (...) RETURNING id`` per chunk of rows (SQLite).
+    """Multi-row ``INSERT ... VALUES (...), (...)`` statements at ids taken from the table's
+    sequence (SQLite).
 
-    One statement for many rows: SQLite runs it without holding the interpreter's lock, which
-    the page fetching in another thread uses meanwhile. Chunks stay within SQLite's variable
-    limit and within SQLITE_ROWS_PER_INSERT rows: each number of rows is a statement of its
-    own, kept in the connection's statement cache (128 statements), and the cache of a
-    long-lived connection would otherwise hold tens of megabytes of them.
+    One statement for many rows, and no RETURNING: SQLite runs a statement without holding the
+    interpreter's lock, which the page fetching in another thread uses meanwhile, but hands
+    each returned row back with a step of its own, each of which gives the lock up and then
+    waits for it again (up to the interpreter's switch interval, 5 ms, behind a busy thread).
+    The ids come from the table's AUTOINCREMENT sequence, read and moved past in the same
+    transaction, which holds SQLite's write lock (IMMEDIATE transactions): no other writer
+    can take them meanwhile. Chunks stay within SQLite's variable limit and within
+    SQLITE_ROWS_PER_INSERT rows: each number of rows is a statement of its own, kept in the
+    connection's statement cache (128 statements), and the cache of a long-lived connection
+    would otherwise hold tens of megabytes of them.
     """
-    per_row = "(" + ", ".join(["%s"] * width) + ")"
+    per_row = "(" + ", ".join(["%s"] * (width + 1)) + ")"
     pk = connection.ops.quote_name(model._meta.pk.column)
-    chunk = max(1, min(SQLITE_ROWS_PER_INSERT, (connection.features.max_query_params or 999) // width))
-    ids: list[int] = []
-    with connection.cursor() as cursor:
+    chunk = max(1, min(SQLITE_ROWS_PER_INSERT, (connection.features.max_query_params or 999) // (width + 1)))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # The highest id ever handed out: the sequence (AUTOINCREMENT never reuses the id of a
+        # deleted row), or the highest present if rows were written with explicit ids.
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max({pk}) FROM {table}), 0))",
+            [model._meta.db_table],
+        )
+        first = cursor.fetchone()[0] + 1
+        ids = list(range(first, first + len(value_rows)))
         for start in range(0, len(value_rows), chunk):
             batch = value_rows[start : start + chunk]
-            params = [value for row in batch for value in row]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([per_row] * len(batch))} RETURNING {pk}"
+            params = [
+                value
+                for pk_value, row in zip(ids[start : start + len(batch)], batch, strict=True)
+                for value in (pk_value, *row)
+            ]
+            sql = f"INSERT INTO {table} ({pk}, {columns}) VALUES {', '.join([per_row] * len(batch))}"
             cursor.execute(sql, params)
-            ids.extend(row[0] for row in cursor.fetchall())
     return ids
 
 

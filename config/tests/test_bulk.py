@@ -71,3 +71,67 @@ def test_ids_for_several_tables_come_in_one_query_on_postgresql(db, store, djang
     assert max(ids_reserve({Product: 1})[Product]) > max(ids[Product])  # never handed out again
     with pytest.raises(ValueError, match="1 ids reserved for 2 rows"):
         insert_rows(Product, rows, ids=ids[Product][:1])
+
+
+def test_rows_are_inserted_at_the_ids_returned_and_a_deleted_rows_id_is_never_reused(db, store):
+    from config.bulk import insert_rows
+    from stores.models import Product
+
+    rows = [{"store_id": store.pk, "name": f"P{n}", "sku": f"ID-{n}"} for n in range(3)]
+    ids = insert_rows(Product, rows)
+    assert dict(Product.objects.filter(pk__in=ids).values_list("pk", "sku")) == {
+        pk: row["sku"] for pk, row in zip(ids, rows, strict=True)
+    }
+    Product.objects.filter(pk=max(ids)).delete()  # the highest id goes
+    again = insert_rows(Product, [{"store_id": store.pk, "name": "Q", "sku": "ID-again"}])
+    assert again[0] > max(ids)
+    assert Product.objects.create(store=store, name="R", sku="ID-orm").pk > again[0]  # the sequence moved on
+
+
+def test_a_column_missing_from_some_rows_takes_the_fields_default(db, store):
+    from config.bulk import insert_rows
+    from stores.models import Product
+
+    ids = insert_rows(
+        Product,
+        [
+            {"store_id": store.pk, "name": "With", "sku": "D-1", "gtin": "4006381333931"},
+            {"store_id": store.pk, "name": "Without", "sku": "D-2"},
+        ],
+    )
+    assert list(Product.objects.filter(pk__in=ids).order_by("pk").values_list("gtin", flat=True)) == [
+        "4006381333931",
+        "",
+    ]
+
+
+def test_a_column_check_never_lets_through_what_the_value_check_refuses(db):
+    """The bulk writer settles a column in one pass when it can; every value it lets through
+    must be one the field's own check accepts, or a bad value would be stored."""
+    from decimal import Decimal
+
+    from config.validation import column_checks
+    from exceptions.models import OrderItemException
+    from orders.models import Order, OrderItem
+
+    samples = [
+        None, "", "abc", "é" * 3, "x" * 70_000, "a\x00b", "\ud800", "pending", "resolved",
+        0, 1, -1, 2**31, 2**63, -(2**63) - 1, True, 1.5,
+        Decimal("0"), Decimal("1.23"), Decimal("1.234"), Decimal("-99999999.99"), Decimal("1E+20"),
+        Decimal("NaN"), Decimal("Infinity"), Decimal("0E+30"),
+        [], {}, ["a"],
+    ]  # fmt: skip
+    checked = 0
+    for model in (Order, OrderItem, OrderItemException):
+        for name, (check, column_fits) in column_checks(model, connection.display_name).items():
+            if column_fits is None:
+                continue
+            for value in samples:
+                if column_fits([value]):
+                    assert check(value) is None, (model.__name__, name, value)
+                    checked += 1
+                # One bad value among good ones is never settled as fitting.
+                if check(value) is not None:
+                    good = [v for v in samples if check(v) is None]
+                    assert not column_fits([*good, value]), (model.__name__, name, value)
+    assert checked > 50

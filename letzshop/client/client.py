@@ -23,11 +23,19 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportConnectionFailed, TransportError
 from gql.transport.requests import RequestsHTTPTransport
-from graphql import ExecutionResult, GraphQLSchema, build_client_schema, get_introspection_query
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLSchema,
+    build_client_schema,
+    get_introspection_query,
+    print_ast,
+)
 
 from config.logs import secret_register
 from letzshop.metrics import api_request_observe
@@ -70,6 +78,45 @@ _OUTCOMES = {RateLimited: "rate_limited", TransientError: "transient_error", Res
 
 CONNECTION_OK = "Connection successful"
 CONNECTION_AUTH_FAILED = "Authentication failed: the API key was refused by Letzshop"
+
+
+_printed: dict[int, tuple[DocumentNode, str]] = {}
+
+
+def _query_text(document: DocumentNode) -> str:
+    """A document's text, printed once: gql prints it again for every request, and a walk of
+    fifty pages would print the same query fifty times. Keyed by the document itself (kept
+    alive here, so that its id is never reused by another); the client's documents are a handful
+    of module constants."""
+    cached = _printed.get(id(document))
+    if cached is None or cached[0] is not document:
+        cached = _printed[id(document)] = (document, print_ast(document))
+    return cached[1]
+
+
+class PrintedRequest(GraphQLRequest):
+    """A GraphQLRequest whose query text is printed once per document (``_query_text``)."""
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"query": _query_text(self.document)}
+        if self.operation_name:
+            payload["operationName"] = self.operation_name
+        if self.variable_values:
+            payload["variables"] = self.variable_values
+        if self.extensions:
+            payload["extensions"] = self.extensions
+        return payload
+
+
+def json_loads(content: bytes) -> Any:
+    """JSON from an answer's bytes: orjson, several times faster on a page of shipments; what it
+    refuses and the standard library reads (a lone surrogate escaped in a string) is read by the
+    latter, so that one bad text fails one shipment's checks, not the whole page."""
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return json.loads(content)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -260,8 +307,8 @@ class LetzshopTransport(RequestsHTTPTransport):
         if not 200 <= status < 300:
             raise self._refused(ResponseError, response, body_summary(response))
         try:
-            # From bytes: json detects UTF-8 itself, where response.text may guess the charset slowly.
-            result = json.loads(response.content)
+            # From bytes: decoded as UTF-8 (as JSON is), where response.text may guess the charset slowly.
+            result = json_loads(response.content)
         except ValueError:
             raise self._refused(ResponseError, response, f"{body_summary(response)}, not JSON") from None
         if not isinstance(result, dict) or ("data" not in result and "errors" not in result):
@@ -481,7 +528,7 @@ class LetzshopClient:
     ) -> tuple[dict[str, Any], float]:
         """Send one operation; answer (data, elapsed ms including any 429 waits)."""
         waits_left = self.rate_limit_waits if rate_limit_waits is None else rate_limit_waits
-        prepared = GraphQLRequest(request, variable_values=variables, operation_name=operation_name)
+        prepared = PrintedRequest(request, variable_values=variables, operation_name=operation_name)
         started = time.perf_counter()
         while True:
             if self._cancelled.is_set():
