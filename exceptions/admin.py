@@ -175,7 +175,9 @@ class OrderItemExceptionAdmin(BigListMixin, ChangeListTitleMixin, admin.ModelAdm
             admin_url("exceptions_orderitemexception_ignore", obj.pk),
             _("Ignore"),
         )
-        return format_html("{} {}", resolve, ignore)
+        # A wrapping row with a gap: in a narrow column the two buttons go one under the other
+        # instead of overlapping (inline buttons' padding spills over the line).
+        return format_html('<span class="ls-actions">{}{}</span>', resolve, ignore)
 
     @admin.action(description=_("Ignore…"), permissions=["work"])
     def ignore_selected(self, request, queryset):
