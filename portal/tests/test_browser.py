@@ -237,20 +237,21 @@ def test_a_store_user_finds_confirms_declines_and_sets_tracking(
     assert letzshop_sandbox.state.shipment_detail(order.letzshop_shipment_id)["state"] == "confirmed"
     expect(page.get_by_role("button", name="Confirm all units")).to_be_disabled()
 
-    # Set tracking, by keyboard.
+    # Ship (tracking sent, the order shipped in one step), by keyboard.
     page.get_by_label("Carrier").fill("")
-    page.get_by_role("button", name="Set tracking").click()
+    page.get_by_role("button", name="Ship", exact=True).click()
     expect(page.locator("#tracking_number-error")).to_have_text("Enter the tracking number.")
     expect(page.locator("#tracking_carrier-error")).to_contain_text("Enter the carrier")
     page.get_by_label("Tracking number").fill("1Z999AA10123456784")
     page.get_by_label("Carrier").fill("ups")
-    page.get_by_role("button", name="Set tracking").focus()
+    page.get_by_role("button", name="Ship", exact=True).focus()
     page.keyboard.press("Enter")
     result = page.locator("#tracking-result")
-    expect(result).to_contain_text("Tracking number queued for Letzshop.")
+    expect(result).to_contain_text("Shipping: the tracking number is queued for Letzshop.")
     expect(page.locator("#tracking-current")).to_contain_text("1Z999AA10123456784 (ups)")
     assert queue_process_due()["completed"] == 1
-    expect(result).to_have_text("Done: Letzshop received the tracking number.")
+    expect(result).to_have_text("Shipped: Letzshop has the tracking number and the order is marked shipped.")
+    expect(page.get_by_role("button", name="Update tracking")).to_be_visible()  # a shipped order's tracking can be corrected
     detail = letzshop_sandbox.state.shipment_detail(order.letzshop_shipment_id)
     assert detail["storedTracking"] == {"code": "1Z999AA10123456784", "provider": "ups"}
     assert detail["state"] == "shipped"

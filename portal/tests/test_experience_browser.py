@@ -116,7 +116,7 @@ def test_declining_asks_first_and_a_declined_order_offers_no_tracking(
     expect(summary).not_to_contain_text("Confirmed")
     expect(summary).not_to_contain_text("Rejected")
     expect(page.locator("#tracking-none")).to_be_visible()
-    expect(page.get_by_role("button", name="Set tracking")).to_be_hidden()
+    expect(page.get_by_role("button", name="Ship", exact=True)).to_be_hidden()
 
     page.goto(f"{live_server.url}/store/queue/")
     expect(page.locator("#list-table tbody tr").first).to_contain_text("Decline")

@@ -22,12 +22,12 @@
   const QUEUED = {
     confirm: gettext("Confirmation queued for Letzshop."),
     reject: gettext("Decline queued for Letzshop."),
-    set_tracking: gettext("Tracking number queued for Letzshop."),
+    set_tracking: gettext("Shipping: the tracking number is queued for Letzshop."),
   };
   const DONE = {
     confirm: gettext("Done: Letzshop confirmed the units."),
     reject: gettext("Done: Letzshop recorded the decline."),
-    set_tracking: gettext("Done: Letzshop received the tracking number."),
+    set_tracking: gettext("Shipped: Letzshop has the tracking number and the order is marked shipped."),
   };
 
   // --- rendering ---------------------------------------------------------------------------
@@ -158,6 +158,8 @@
     document.getElementById("tracking-current").textContent = o.tracking_number
       ? t(gettext("Current tracking: %(number)s (%(carrier)s)."), { number: o.tracking_number, carrier: o.tracking_carrier ? label("carrier", o.tracking_carrier) : "—" })
       : gettext("No tracking number yet. Confirm the order first, then add the carrier's tracking number.");
+    // A shipped order keeps the form to correct its tracking number.
+    document.getElementById("tracking-submit").textContent = o.sync_status === "shipped" ? gettext("Update tracking") : gettext("Ship");
     if (!trackingForm.elements.tracking_carrier.value) trackingForm.elements.tracking_carrier.value = o.tracking_carrier || o.shipping_carrier || "";
   }
 
