@@ -251,7 +251,8 @@ def test_a_store_user_finds_confirms_declines_and_sets_tracking(
     expect(page.locator("#tracking-current")).to_contain_text("1Z999AA10123456784 (ups)")
     assert queue_process_due()["completed"] == 1
     expect(result).to_have_text("Shipped: Letzshop has the tracking number and the order is marked shipped.")
-    expect(page.get_by_role("button", name="Update tracking")).to_be_visible()  # a shipped order's tracking can be corrected
+    # A shipped order's tracking can still be corrected.
+    expect(page.get_by_role("button", name="Update tracking")).to_be_visible()
     detail = letzshop_sandbox.state.shipment_detail(order.letzshop_shipment_id)
     assert detail["storedTracking"] == {"code": "1Z999AA10123456784", "provider": "ups"}
     assert detail["state"] == "shipped"
