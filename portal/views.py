@@ -98,7 +98,7 @@ class PortalPage(LoginRequiredMixin, TemplateView):
                 "canManage": self.store.can_manage,
                 "apiBase": "/api/v1/store/",
                 "loginUrl": reverse("portal:login"),
-                "timeZone": settings.TIME_ZONE,
+                "timeZone": self.store.time_zone,
                 "labels": labels,
                 "urls": {
                     "home": reverse("portal:home"),

@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
 from stores.hooks import store_adding_check
-from stores.models import Product, Store, StoreDomain, StoreMembership
+from stores.models import Product, Store, StoreDomain, StoreMembership, time_zone_names
 from stores.services import PRODUCT_FIELDS, product_fields_clean
 
 
@@ -23,9 +25,16 @@ class StoreAdminForm(forms.ModelForm):
     """A new store, or one moved to another merchant, is refused beyond the merchant's plan
     (stores.hooks.store_adding_check), as the API refuses it."""
 
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=(), initial=settings.TIME_ZONE)
+
     class Meta:
         model = Store
-        fields = ["merchant", "name", "code", "is_active"]
+        fields = ["merchant", "name", "code", "is_active", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name) for name in time_zone_names()]
+        self.fields["time_zone"].help_text = Store._meta.get_field("time_zone").help_text
 
     def clean(self):
         cleaned = super().clean()
@@ -41,7 +50,7 @@ class StoreAdminForm(forms.ModelForm):
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     form = StoreAdminForm
-    list_display = ["name", "code", "merchant", "is_active", "created_at"]
+    list_display = ["name", "code", "merchant", "is_active", "time_zone", "created_at"]
     list_filter = ["is_active", "merchant"]
     search_fields = ["name", "code", "merchant__name"]
     list_select_related = ["merchant"]

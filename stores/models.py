@@ -1,8 +1,30 @@
+import functools
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA time zone names this machine knows ("Europe/Luxembourg"), sorted."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def time_zone_validate(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            gettext("%(value)s is not a time zone: choose one such as Europe/Luxembourg."), params={"value": value}
+        )
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class Store(models.Model):
@@ -14,6 +36,15 @@ class Store(models.Model):
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=64, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The store's people read every time of the portal in it (an order's date, a sync's start);
+    # the admin, used by the platform's own staff across stores, keeps the platform's TIME_ZONE.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[time_zone_validate],
+        help_text=_("The time zone the store's portal shows times in, for example Europe/Luxembourg."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

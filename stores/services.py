@@ -32,14 +32,19 @@ IMPORT_BATCH = 2000
 
 
 @transaction.atomic
-def store_create(*, merchant: Merchant, name: str, code: str = "", is_active: bool = True) -> Store:
+def store_create(
+    *, merchant: Merchant, name: str, code: str = "", is_active: bool = True, time_zone: str = ""
+) -> Store:
     code = slugify(code or name)
     if not code:
         raise InvalidInput(_("Give the store a code (letters, digits, dashes)."), field="code")
     if Store.objects.filter(code=code).exists():
         raise InvalidInput(_("The code %(code)s is taken: choose another.") % {"code": repr(code)}, field="code")
     store_adding_check(merchant=merchant)  # a plan's store limit (docs/billing.md)
-    store = Store.objects.create(merchant=merchant, name=name, code=code, is_active=is_active)
+    store = Store(merchant=merchant, name=name, code=code, is_active=is_active)
+    if time_zone:
+        store.time_zone = time_zone  # checked by the model's validator (the API's serializer, the admin's form)
+    store.save()
     placeholder_product_get(store=store)
     return store
 
@@ -499,7 +504,7 @@ def store_update(*, store: Store, data: dict[str, Any]) -> Store:
         store.code = code
     if "merchant" in data and data["merchant"].pk != store.merchant_id:
         store_adding_check(merchant=data["merchant"])  # a plan's store limit (docs/billing.md)
-    for name in ("name", "is_active", "merchant"):
+    for name in ("name", "is_active", "merchant", "time_zone"):
         if name in data:
             setattr(store, name, data[name])
     store.save()

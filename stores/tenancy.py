@@ -52,6 +52,10 @@ class StoreContext:
         return self.store.code
 
     @property
+    def time_zone(self) -> str:
+        return self.store.time_zone
+
+    @property
     def role_label(self) -> str:
         return StoreMembership.Role(self.role).label
 
@@ -78,12 +82,12 @@ def acts_for_any_store(user: AbstractBaseUser) -> bool:
 def store_contexts_for_user(*, user: AbstractBaseUser) -> list[StoreContext]:
     """The stores the user may open, by name, with its role in each (one query)."""
     if acts_for_any_store(user):
-        stores = Store.objects.order_by("name", "pk").only("id", "name", "code")[:SWITCHER_LIMIT]
+        stores = Store.objects.order_by("name", "pk").only("id", "name", "code", "time_zone")[:SWITCHER_LIMIT]
         return [StoreContext(store=store, role=StoreMembership.Role.OWNER) for store in stores]
     memberships = (
         StoreMembership.objects.filter(user=user)
         .select_related("store")
-        .only("role", "store__id", "store__name", "store__code")
+        .only("role", "store__id", "store__name", "store__code", "store__time_zone")
         .order_by("store__name", "store_id")
     )
     return [StoreContext(store=membership.store, role=membership.role) for membership in memberships]

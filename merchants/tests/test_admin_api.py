@@ -27,7 +27,7 @@ def test_store_create_with_a_unique_code(admin_api):
     payload = {"merchant_id": merchant.pk, "name": "Épicerie Fine", "code": "epicerie-fine"}
     response = admin_api.post("/api/v1/admin/stores", payload, format="json")
     assert response.status_code == 201, response.content
-    assert set(response.json()) == {"id", "merchant_id", "name", "code", "is_active", "created_at"}
+    assert set(response.json()) == {"id", "merchant_id", "name", "code", "is_active", "time_zone", "created_at"}
     # Every store gets its placeholder product for unmatched items.
     assert Store.objects.get(code="epicerie-fine").products.filter(is_placeholder=True).count() == 1
     again = admin_api.post("/api/v1/admin/stores", payload, format="json")

@@ -267,3 +267,22 @@ def test_an_order_shows_its_shipping_label_or_why_there_is_none(live_server, pag
     expect(page.locator("#order-summary")).to_contain_text("Greco")  # the carrier's name, not its code
     page.goto(f"{live_server.url}/store/orders/{bare.pk}/")
     expect(page.locator("#order-summary")).to_contain_text("This order has no shipping carrier.")
+
+
+def test_times_are_shown_in_the_stores_time_zone(live_server, page, store, store_user):
+    from datetime import UTC, datetime
+
+    # 03:30 UTC on 1 July: still 30 June in New York, already 1 July in Luxembourg.
+    order = LetzshopOrderFactory(store=store, local_order__ordered_at=datetime(2026, 7, 1, 3, 30, tzinfo=UTC))
+    store.time_zone = "America/New_York"
+    store.save(update_fields=["time_zone"])
+    log_in(page, live_server, store_user, next_path="/store/orders/")
+    row = page.locator("#list-table tbody tr", has_text=order.letzshop_order_number)
+    expect(row).to_contain_text("30 Jun 2026, 23:30")
+    expect(page.locator("#time-zone-note")).to_have_text("Times are shown in America/New_York, the store's time zone.")
+
+    store.time_zone = "Europe/Luxembourg"
+    store.save(update_fields=["time_zone"])
+    page.reload()
+    expect(row).to_contain_text("1 Jul 2026, 05:30")
+    expect(page.locator("#time-zone-note")).to_contain_text("Europe/Luxembourg")

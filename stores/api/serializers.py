@@ -13,7 +13,7 @@ class StoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Store
-        fields = ["id", "merchant_id", "name", "code", "is_active", "created_at"]
+        fields = ["id", "merchant_id", "name", "code", "is_active", "time_zone", "created_at"]
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {"code": {"required": False, "validators": []}}
 
