@@ -15,8 +15,9 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
-from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from config import rest
 
 logger = logging.getLogger(__name__)
 
@@ -71,12 +72,10 @@ class ServiceUnavailableMiddleware:
 
 
 def server_error(request, *args, **kwargs):
-    """``handler500``: an outage raised outside a view is a 503 too; any other error a plain 500
-    (JSON on the API), never a stack trace."""
+    """``handler500``: an outage raised outside a view is a 503 too; any other error the plain
+    500 of ``config.rest.server_error`` (JSON on the API), never a stack trace."""
     exc = sys.exc_info()[1]
     message = outage_message(exc) if exc is not None else None
     if message is not None:
         return service_unavailable(request, message)
-    if _is_api(request):
-        return JsonResponse({"detail": gettext("Something went wrong on our side; it has been logged.")}, status=500)
-    return defaults.server_error(request, *args, **kwargs)
+    return rest.server_error(request)

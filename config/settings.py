@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "config.outages.ServiceUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "web.urls"
 
 TEMPLATES = [
     {

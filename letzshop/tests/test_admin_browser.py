@@ -24,8 +24,6 @@ from stores.services import catalog_import
 
 pytestmark = [pytest.mark.frontend, pytest.mark.admin_ui]
 
-PASSWORD = "secret-pass-123"  # stores.tests.factories.UserFactory's
-
 
 @pytest.fixture
 def catalog_store(store):
@@ -46,20 +44,6 @@ def shipping_carriers(transactional_db):
     seed = importlib.import_module("orders.migrations.0002_seed_shipping_carriers")
     for code, name, prefix in seed.CARRIERS:
         ShippingCarrier.objects.get_or_create(code=code, defaults={"name": name, "label_url_prefix": prefix})
-
-
-@pytest.fixture
-def admin_page(live_server, page, admin_user):
-    """The browser, logged in to the admin through its login page (navigation sidebar folded,
-    so that the screenshots show the lists whole)."""
-    page.add_init_script("window.localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill(admin_user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text(admin_user.username)
-    page.base_url = live_server.url
-    return page
 
 
 def messages_of(page):

@@ -1,3 +1,6 @@
+"""The site's root URL conf: it mounts every app's API, the admin and the store portal, so it
+sits above every app (docs/architecture.md)."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -15,8 +18,6 @@ from notifications.api import urls as notifications_urls
 from orders.api import urls as orders_urls
 from stores.api import urls as stores_urls
 from stores.api.me import MeView
-
-handler500 = "config.outages.server_error"
 
 # The admin's "View site" opens the store portal, not the admin again.
 admin.site.site_url = "/store/"
@@ -54,7 +55,8 @@ urlpatterns = [
 
 handler400 = "config.rest.bad_request"
 handler404 = "config.rest.page_not_found"
-handler500 = "config.rest.server_error"
+# An outage raised outside a view is a 503 (config.outages); any other error config.rest's 500.
+handler500 = "config.outages.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
