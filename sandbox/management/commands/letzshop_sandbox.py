@@ -68,13 +68,7 @@ class Command(BaseCommand):
                 unmatched_ratio=options["unmatched_ratio"],
                 units_per_shipment=options["units_per_shipment"],
                 tracking_reads_back=not options["no_tracking_readback"],
-                faults={
-                    "rate_429": options["rate_429"],
-                    "rate_500": options["rate_500"],
-                    "delay_ms": options["delay_ms"],
-                    "bad_key_mode": options["bad_key_mode"],
-                    "retry_after": options["retry_after"],
-                },
+                faults=_faults(options),
             )
             server = SandboxServer(state, host=options["host"], port=options["port"], verbose=options["verbosity"] >= 2)
         except (ValueError, OSError) as error:
@@ -102,13 +96,7 @@ class Command(BaseCommand):
                 units_per_shipment=options["units_per_shipment"] or 1,
                 new_per_minute=options["new_per_minute"],
                 rate_limit=options["rate_limit"],
-                faults={
-                    "rate_429": options["rate_429"],
-                    "rate_500": options["rate_500"],
-                    "delay_ms": options["delay_ms"],
-                    "bad_key_mode": options["bad_key_mode"],
-                    "retry_after": options["retry_after"],
-                },
+                faults=_faults(options),
             )
             server = SandboxServer(fleet, host=options["host"], port=options["port"], verbose=options["verbosity"] >= 2)
         except (ValueError, OSError) as error:
@@ -125,3 +113,8 @@ class Command(BaseCommand):
             server.serve_forever()
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
+
+
+def _faults(options: dict[str, Any]) -> dict[str, Any]:
+    """The faults the command's options ask for, as the sandbox's state takes them."""
+    return {name: options[name] for name in ("rate_429", "rate_500", "delay_ms", "bad_key_mode", "retry_after")}
