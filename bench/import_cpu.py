@@ -3,7 +3,8 @@
 For N sandbox shipments (3 units each, half with an unmatched item), per round:
 - the floor (fetch + parse only): the wall time, this process's CPU, the sandbox's CPU;
 - a first import into a new store: the wall time, the writing thread's CPU, the fetch thread's
-  CPU (fetching, parsing and mapping the pages) and the sandbox's;
+  and the fetch process's CPU (fetching, parsing and mapping the pages: in the process, the
+  thread only receives them; with ``--fetch thread``, in the thread) and the sandbox's;
 - the writing alone: the same pages fetched and mapped first, then only written (wall time), and
   the mapping alone (CPU).
 The import's threads share one interpreter lock; the writing thread runs without it only inside
@@ -15,6 +16,7 @@ the database driver. Comparing the sum of the CPU with the wall time shows how m
 
 import argparse
 import os
+import resource
 import statistics
 import threading
 import time
@@ -36,13 +38,24 @@ def process_cpu(marker: bytes) -> float:
     return total
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's children that ended and were waited for (the import's
+    fetch processes; the sandbox is waited for only at the end)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shipments", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--fetch", choices=["process", "thread"], default="process", help="where the pages are mapped")
     args = parser.parse_args()
     database = setup_django(args.database_url, "import_cpu")
+    from django.conf import settings
+
+    settings.LETZSHOP_IMPORT_FETCH_PROCESS = args.fetch == "process"
 
     from config.bulk import bulk_allocations
     from letzshop.client import LetzshopClient
@@ -91,11 +104,14 @@ def main() -> None:
             catalog_import(store=store, rows=[dict(row) for row in demo_catalog()])
             credentials_save(store=store, api_key=DEFAULT_API_KEY, api_endpoint=url)
             thread_cpu.clear()
+            children = children_cpu()
             sandbox, started, cpu = process_cpu(b"letzshop_sandbox"), time.perf_counter(), time.thread_time()
             orders_import(store=store, triggered_by="command", page_size=100)
             note("import wall", time.perf_counter() - started)
             note("import writing thread CPU", time.thread_time() - cpu)
+            # With the fetch process, the thread only receives its pages.
             note("import fetch thread CPU", sum(thread_cpu.values()))
+            note("import fetch process CPU", children_cpu() - children)
             note("import sandbox CPU", process_cpu(b"letzshop_sandbox") - sandbox)
 
             cpu = time.thread_time()
@@ -118,7 +134,10 @@ def main() -> None:
                     mapped_page_write(store=alone, page=batch, placeholder_id=placeholder_id)
             note("writing alone wall", time.perf_counter() - started)
 
-    print(f"Where a first import's time goes on {database}: {args.shipments} shipments × 3 units, page size 100")
+    print(
+        f"Where a first import's time goes on {database}, fetched in a {args.fetch}: "
+        f"{args.shipments} shipments × 3 units, page size 100"
+    )
     print(f"  (medians of {args.rounds} rounds; seconds)")
     for key, values in figures.items():
         print(f"  {key + ':':<36}{statistics.median(values):6.2f}   ({min(values):.2f}–{max(values):.2f})")

@@ -1,6 +1,8 @@
 """Benchmark: import N sandbox shipments (3 units each, half with an unmatched item).
 
-Prints shipments per second, SQL queries per page, peak memory, and the floor it is compared
+The first import fetches and maps its pages in the fetch process, as a worker does
+(``--compare-thread`` also imports once more per round with them fetched in a thread). Prints
+shipments per second, SQL queries per page, peak memory, and the floor it is compared
 with: the time to only fetch and parse the same pages through the client. Then a re-import of
 the same, unchanged shipments; then, once ``--changed`` shipments (default 20) had their
 customer's e-mail or shipping address corrected on the sandbox, a re-import that must bring in
@@ -26,9 +28,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--changed", type=int, default=20, help="shipments changed before the last re-import")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (the database is recreated)")
+    parser.add_argument(
+        "--compare-thread",
+        action="store_true",
+        help="also, each round, a first import fetched in a thread (not the fetch process), into another store",
+    )
     args = parser.parse_args()
 
     database = setup_django(args.database_url, "import")
+    from django.conf import settings
     from django.db import connection
 
     from config.bulk import bulk_allocations
@@ -81,6 +89,17 @@ def main() -> None:
             with connection.execute_wrapper(counter):
                 first = orders_import(store=store, triggered_by="command", page_size=args.page_size)
             first_time = time.perf_counter() - started
+            thread_time = None
+            if args.compare_thread:  # the same import, in the same round, fetched in a thread
+                other = store_create(merchant=merchant, name=f"Bench store {number} T", code=f"bench-{number}-t")
+                catalog_import(store=other, rows=[dict(row) for row in demo_catalog()])
+                credentials_save(store=other, api_key=DEFAULT_API_KEY, api_endpoint=url)
+                settings.LETZSHOP_IMPORT_FETCH_PROCESS = False
+                started = time.perf_counter()
+                threaded = orders_import(store=other, triggered_by="command", page_size=args.page_size)
+                thread_time = time.perf_counter() - started
+                settings.LETZSHOP_IMPORT_FETCH_PROCESS = True
+                assert threaded.orders_imported == args.shipments, threaded.message
 
             counter_again = QueryCounter()
             started = time.perf_counter()
@@ -119,12 +138,14 @@ def main() -> None:
                     "queries": counter.count / first.pages,
                     "queries_again": counter_again.count / again.pages,
                     "exceptions": first.exceptions_created,
+                    "thread_ratio": thread_time / floor if thread_time else None,
                 }
             )
             print(
                 f"  round {number}: floor {floor:.2f} s, import {first_time:.2f} s (ratio {first_time / floor:.2f}), "
                 f"re-import {again_time:.2f} s (× {first_time / again_time:.1f}), "
                 f"with {args.changed} changed {changed_time:.2f} s (× {first_time / changed_time:.1f})"
+                + (f"; in a thread {thread_time:.2f} s (ratio {thread_time / floor:.2f})" if thread_time else "")
             )
 
     def median(key: str) -> float:
@@ -136,6 +157,8 @@ def main() -> None:
     report("floor (fetch + parse only)", f"{median('floor'):7.2f} s  {n / median('floor'):8.0f} shipments/s")
     report("first import", f"{median('first'):7.2f} s  {n / median('first'):8.0f} shipments/s")
     report("  ratio import / fetch", f"{median('ratio'):7.2f}   (goal ≤ 1.5)")
+    if args.compare_thread:
+        report("  ratio, fetched in a thread", f"{median('thread_ratio'):7.2f}")
     report("  SQL queries per page", f"{median('queries'):7.1f}")
     report("  exceptions created", f"{rounds[0]['exceptions']:7d}")
     report("  peak memory (max RSS)", f"{peak_rss_mb():7.0f} MB  (the whole benchmark process)")

@@ -409,6 +409,9 @@ LETZSHOP_RATE_LIMIT_MARGIN = env.float("LETZSHOP_RATE_LIMIT_MARGIN", default=0.2
 # imports the store again.
 LETZSHOP_IMPORT_LOCK_SECONDS = env.int("LETZSHOP_IMPORT_LOCK_SECONDS", default=30)
 LETZSHOP_IMPORT_LEASE_RENEW_SECONDS = env.float("LETZSHOP_IMPORT_LEASE_RENEW_SECONDS", default=5.0)
+# An import fetches and maps its pages in a child process forked from the run, at once with the
+# writing (docs/import.md); off: in a thread of the run's process, taking turns with the writing.
+LETZSHOP_IMPORT_FETCH_PROCESS = env.bool("LETZSHOP_IMPORT_FETCH_PROCESS", default=True)
 # How long POST .../orders/import waits for the worker's result before answering 202.
 LETZSHOP_IMPORT_WAIT_SECONDS = env.float("LETZSHOP_IMPORT_WAIT_SECONDS", default=20.0)
 # Saving, deleting or testing a Letzshop key, per user (DRF's rate syntax: N/second|minute|hour|day).

@@ -247,6 +247,10 @@ class LetzshopTransport(RequestsHTTPTransport):
         self._api_key = api_key
         self.max_retry_after = max_retry_after
 
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
     def connect(self):
         super().connect()
         # No proxy or .netrc from the environment: the allowlist names where calls go.
@@ -339,12 +343,15 @@ class LetzshopClient:
         rate_limit_waits: int | None = None,
         on_refused: Callable[[], None] | None = None,
         limiter: KeyRateLimiter | None | bool = True,
+        observe: Callable[..., None] = api_request_observe,
     ) -> None:
         """``on_refused`` is called (in the thread that made the call) each time Letzshop refuses
         the key, before AuthError is raised: how the platform tells a store its key stopped working.
 
         ``limiter``: the key's shared rate limit (letzshop.client.ratelimit); True takes the one the
-        settings describe, None or False sends without one."""
+        settings describe, None or False sends without one.
+
+        ``observe(operation=, outcome=, seconds=)`` is told of every request (the metrics)."""
         if not api_key:
             raise ValueError("an API key is required")
         if not endpoint:
@@ -374,6 +381,7 @@ class LetzshopClient:
         self._session: Any = None
         self._cancelled = threading.Event()
         self.on_refused = on_refused
+        self.observe = observe
         self.limiter = limiter_from_settings() if limiter is True else (limiter or None)
         self._limit_key = limit_key(endpoint=endpoint, api_key=api_key)
         # The key never reaches a log line of this process (config.logs).
@@ -381,6 +389,22 @@ class LetzshopClient:
 
     def __repr__(self) -> str:
         return f"LetzshopClient(endpoint={self.endpoint!r})"
+
+    def clone(self, **overrides: Any) -> LetzshopClient:
+        """A new client for the same key, endpoint and settings, with a connection of its own:
+        how the import's fetch process gets one (an HTTP connection is never shared across a
+        fork). ``overrides`` replace any of the constructor's arguments but the key and endpoint."""
+        options: dict[str, Any] = {
+            "connect_timeout": self.connect_timeout,
+            "read_timeout": self.read_timeout,
+            "max_retry_after": self.max_retry_after,
+            "rate_limit_waits": self.rate_limit_waits,
+            "on_refused": self.on_refused,
+            "limiter": self.limiter,
+            "observe": self.observe,
+            **overrides,
+        }
+        return LetzshopClient(api_key=self._transport.api_key, endpoint=self.endpoint, **options)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -586,7 +610,7 @@ class LetzshopClient:
                 self.limiter.pause(self._limit_key, seconds=error.retry_after)
             raise
         finally:
-            api_request_observe(operation=operation_name, outcome=outcome, seconds=time.perf_counter() - started)
+            self.observe(operation=operation_name, outcome=outcome, seconds=time.perf_counter() - started)
 
     def _send(self, request: GraphQLRequest) -> dict[str, Any]:
         session = self._connected_session()

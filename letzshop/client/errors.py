@@ -13,10 +13,22 @@ def truncate(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _rebuilt(cls: type, state: dict) -> LetzshopError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
 class LetzshopError(Exception):
     """Base class. ``retryable`` tells the caller whether the same call may succeed later."""
 
     retryable = False
+
+    def __reduce__(self):
+        # Pickled whole (the import's fetch process hands its error to the run): the default
+        # rebuilds an exception from its args alone, which loses retry_after and status_code.
+        return (_rebuilt, (type(self), dict(self.__dict__)))
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         self.message = truncate(message)

@@ -34,6 +34,13 @@ class PageWork:
     # others are left unmapped and counted unchanged.
     wanted: frozenset[str] | None = None
     skipped: int = 0  # fetched, not wanted
+    # How many shipments the page held fetched whole (by default, its shipments): kept once
+    # they are mapped and dropped (the fetch process sends the rows, not the shipments).
+    fetched: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.fetched is None:
+            object.__setattr__(self, "fetched", len(self.shipments))
 
 
 @contextmanager
@@ -42,19 +49,19 @@ def prefetched(
     *,
     depth: int,
     batch_shipments: int,
-    prepare: Callable[[PageWork], PageWork] | None = None,
     idle: Callable[[], None] | None = None,
     idle_every: float = 1.0,
     cancel: Callable[[], None] | None = None,
     resume: Callable[[], None] | None = None,
 ) -> Iterator[Iterator[list[PageWork]]]:
-    """Fetch the next pages in a thread while the caller writes the current ones; ``prepare``
-    runs on each page in that thread too (the mapping: the writer, the slower side, is spared it).
+    """Take the next pages in a thread while the caller writes the current ones: ``pages``
+    fetches and maps them (in this thread), or receives them from the fetch process
+    (letzshop.imports.fetch_process).
 
     A context manager: however the block ends (the last page, a failed page, an error of the
     writer), the thread is stopped, ``cancel`` called if it is still at work (the client: no
-    further call, no wait for a Retry-After) and the thread waited for, so that it never
-    outlives the client it uses (a request already sent ends with its answer or the client's read
+    further call, no wait for a Retry-After; the fetch process: killed) and the thread waited
+    for, so that it never outlives the client it uses (a request already sent ends with its answer or the client's read
     timeout); then ``resume`` makes the client usable again for the run's next walk.
 
     Yields, as one batch, every page fetched and not yet taken (at least one; no more pages once
@@ -78,7 +85,7 @@ def prefetched(
     def produce():
         try:
             for page in pages:
-                if not put(prepare(page) if prepare else page):
+                if not put(page):
                     return
             put(done)
         except BaseException as exc:  # handed to the consumer, raised there
@@ -100,7 +107,7 @@ def prefetched(
             while pending is not done:
                 if isinstance(pending, BaseException):
                     raise pending
-                batch, size, pending = [pending], len(pending.shipments), None
+                batch, size, pending = [pending], pending.fetched, None
                 while pending is None and size < batch_shipments:
                     try:
                         item = buffer.get_nowait()
@@ -110,7 +117,7 @@ def prefetched(
                         pending = item  # the pages before the end, or before an error, go first
                     else:
                         batch.append(item)
-                        size += len(item.shipments)
+                        size += item.fetched
                 yield batch
                 if pending is None:
                     pending = wait()

@@ -3,6 +3,7 @@ in order (``ImportRun``), its progress and its result read back from the sync lo
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ from letzshop.imports.fetch import (
     prefetched,
     probe_changed,
 )
+from letzshop.imports.fetch_process import PagePrepare, PagesWalk, fetch_process_usable, fetched_in_process
 from letzshop.imports.lease import (
     LeaseLost,
     import_lock_acquire,
@@ -192,8 +194,8 @@ class ImportRun:
        earlier that are no longer unconfirmed, looked up among the confirmed ones;
     4. ``finish``: the sync log row, the credentials' last sync, the lease released.
 
-    Every page goes through ``write_pages`` (fetched and mapped ahead in a thread, written in
-    batches), which also renews the lease and reports the progress.
+    Every page goes through ``write_pages`` (fetched and mapped ahead, in the fetch process or
+    a thread, written in batches), which also renews the lease and reports the progress.
     """
 
     def __init__(
@@ -249,10 +251,10 @@ class ImportRun:
             self.lease = import_lock_renew(store=self.store, lease=self.lease)
 
     def walk_unconfirmed(self) -> set[str]:
-        return self.write_pages(self.walk(STATE_UNCONFIRMED))
+        return self.write_pages(*self.walk(STATE_UNCONFIRMED))
 
     def walk_confirmed(self) -> None:
-        self.write_pages(self.walk(STATE_CONFIRMED))
+        self.write_pages(*self.walk(STATE_CONFIRMED))
 
     def follow_moved_on(self, seen: set[str]) -> None:
         """Shipments stored as unconfirmed that the walk did not see were confirmed or declined
@@ -264,14 +266,17 @@ class ImportRun:
         )
         if not moved_on:
             return
-        works = pages_walk(
-            self.client,
-            state=STATE_CONFIRMED,
-            page_size=self.page_size,
-            needs_fetch=lambda shipment: shipment.id in moved_on,
-            adaptive=False,
-        )
-        self.write_pages(works, only=moved_on)
+
+        def walk(client) -> Iterator[PageWork]:
+            return pages_walk(
+                client,
+                state=STATE_CONFIRMED,
+                page_size=self.page_size,
+                needs_fetch=lambda shipment: shipment.id in moved_on,
+                adaptive=False,
+            )
+
+        self.write_pages(walk, whole=False, only=moved_on)
 
     def finish(self, *, fatal: str) -> None:
         _finish(store=self.store, log=self.log, result=self.result, fatal=fatal, clock=self.clock)
@@ -279,35 +284,33 @@ class ImportRun:
 
     # -- the pages ---------------------------------------------------------------------------
 
-    def walk(self, state: str) -> Iterator[PageWork]:
+    def walk(self, state: str) -> tuple[PagesWalk, bool]:
+        """The state's walk, for the client that will make it (the fetch process's own), and
+        whether it fetches whole pages from the start (nothing known yet: no probe)."""
         known = {} if self.full else known_digests(store=self.store, state=state)
         needs_fetch = probe_changed(known) if known else None
-        return pages_walk(self.client, state=state, page_size=self.page_size, needs_fetch=needs_fetch, adaptive=True)
 
-    def write_pages(self, works: Iterator[PageWork], only: set[str] | None = None) -> set[str]:
+        def walk(client) -> Iterator[PageWork]:
+            return pages_walk(client, state=state, page_size=self.page_size, needs_fetch=needs_fetch, adaptive=True)
+
+        return walk, needs_fetch is None
+
+    def write_pages(self, walk: PagesWalk, whole: bool, only: set[str] | None = None) -> set[str]:
         """Write the pages; with ``only``, just those shipments, stopping once all are seen.
-        Returns the ids of the shipments the pages held."""
+        Returns the ids of the shipments the pages held. ``whole``: the walk fetches whole
+        pages (not probes), worth a fetch process."""
         seen: set[str] = set()
 
-        def prepare(work: PageWork) -> PageWork:  # in the fetch thread
+        def prepare(work: PageWork) -> PageWork:  # where the pages are fetched
             wanted = [s for s in work.shipments if only is None or s.id in only]
             skipped = 0
             if work.wanted is not None:
                 kept = [s for s in wanted if s.id in work.wanted]
                 skipped, wanted = len(wanted) - len(kept), kept
-            return replace(work, mapped=shipments_map(wanted), skipped=skipped if only is None else 0)
+            # The rows go to the writer, not the shipments they were mapped from.
+            return replace(work, shipments=(), mapped=shipments_map(wanted), skipped=skipped if only is None else 0)
 
-        prefetch = prefetched(
-            works,
-            depth=PREFETCH_PAGES,
-            batch_shipments=BATCH_SHIPMENTS,
-            prepare=prepare,
-            idle=self.keep_lease,
-            idle_every=min(self.renew_every, 1.0),
-            cancel=self.client.cancel,
-            resume=self.client.resume,
-        )
-        with prefetch as batches:
+        with self.fetched(walk, prepare, in_process=whole and fetch_process_usable()) as batches:
             for batch in batches:
                 page = MappedPage()
                 for work in batch:
@@ -319,7 +322,7 @@ class ImportRun:
                     _add(self.result, outcome)
                 if only is None:
                     self.result.orders_unchanged += sum(
-                        len(work.seen) if not work.shipments else work.skipped for work in batch
+                        len(work.seen) if not work.fetched else work.skipped for work in batch
                     )
                 self.result.pages += len(batch)
                 self.keep_lease()
@@ -333,6 +336,29 @@ class ImportRun:
                 if only is not None and only <= seen:
                     break
         return seen
+
+    @contextmanager
+    def fetched(self, walk: PagesWalk, prepare: PagePrepare, *, in_process: bool) -> Iterator[Iterator[list[PageWork]]]:
+        """The pages of ``walk``, mapped by ``prepare``, in batches, fetched ahead of the
+        writing: ``in_process``, in the fetch process (it maps at once with the writing), else
+        in a thread of this process. A walk of probes has little to map and goes to the thread:
+        the fork and the pickling would cost more than they save (docs/import.md)."""
+        options = {
+            "depth": PREFETCH_PAGES,
+            "batch_shipments": BATCH_SHIPMENTS,
+            "idle": self.keep_lease,
+            "idle_every": min(self.renew_every, 1.0),
+        }
+        if not in_process:
+            pages = (prepare(work) for work in walk(self.client))
+            with prefetched(pages, cancel=self.client.cancel, resume=self.client.resume, **options) as batches:
+                yield batches
+            return
+        with (
+            fetched_in_process(self.client, walk, prepare) as process,
+            prefetched(process.pages(), cancel=process.stop, **options) as batches,
+        ):
+            yield batches
 
 
 def _add(result: ImportResult, outcome: PageOutcome) -> None:

@@ -43,6 +43,26 @@ class MappedItem:
         self.quantity = len(self.unit_ids)
         self.total_price = (self.unit_price * self.quantity).quantize(CENT)
 
+    def __reduce__(self):
+        # Pickled as its values, in the order of the fields (the import's fetch process sends
+        # thousands to the writer): several times cheaper to load than a dataclass's state.
+        return (
+            MappedItem,
+            (
+                self.key,
+                self.variant_id,
+                self.unit_ids,
+                self.name,
+                self.sku,
+                self.gtin_raw,
+                self.gtin_parser,
+                self.gtin,
+                self.unit_price,
+                self.quantity,
+                self.total_price,
+            ),
+        )
+
 
 def change_digest(node: dict[str, Any]) -> str:
     """The digest of what the import stores of a shipment, but the product data: the same from a
@@ -70,6 +90,23 @@ class MappedShipment:
     items: list[MappedItem] = field(default_factory=list)
     tracking_code: str = ""
     tracking_provider: str = ""
+
+    def __reduce__(self):
+        # As MappedItem's: its values, in the order of the fields.
+        return (
+            MappedShipment,
+            (
+                self.shipment_id,
+                self.state,
+                self.raw_json,
+                self.raw_digest,
+                self.letzshop,
+                self.order,
+                self.items,
+                self.tracking_code,
+                self.tracking_provider,
+            ),
+        )
 
 
 def canonical_json(data: Any) -> str:

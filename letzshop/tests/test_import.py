@@ -424,9 +424,12 @@ def _pages_of(sandbox, count: int, size: int):
         return list(client.iter_shipment_pages(page_size=size))
 
 
-def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(sandbox_store, letzshop_sandbox, monkeypatch):
+def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(
+    sandbox_store, letzshop_sandbox, monkeypatch, settings
+):
     from letzshop.imports import run as imports
 
+    settings.LETZSHOP_IMPORT_FETCH_PROCESS = False  # the fetch thread, with a client in this process
     pages = _pages_of(letzshop_sandbox, 60, 10)
     client = PagedClient(pages, fail_at=2)
     monkeypatch.setattr(imports, "client_for", lambda credentials: client)
@@ -440,10 +443,11 @@ def test_a_failing_page_in_the_middle_ends_the_run_and_its_fetch_thread(sandbox_
 
 
 def test_a_writer_failing_while_a_page_is_fetched_cancels_and_waits_for_the_fetch(
-    sandbox_store, letzshop_sandbox, monkeypatch
+    sandbox_store, letzshop_sandbox, monkeypatch, settings
 ):
     from letzshop.imports import run as imports
 
+    settings.LETZSHOP_IMPORT_FETCH_PROCESS = False
     pages = _pages_of(letzshop_sandbox, 30, 10)
     client = PagedClient(pages, hang_at=1)
     monkeypatch.setattr(imports, "client_for", lambda credentials: client)

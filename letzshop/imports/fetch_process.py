@@ -1,0 +1,234 @@
+"""The fetch process: the pages fetched, parsed and mapped in a child process forked from the
+run, while the run writes.
+
+Fetching and mapping a page is Python work, as is writing one; in two threads of one process
+they take turns on the interpreter's lock, and a first import cost the sum of both. In a forked
+child they run at once, on another core (docs/import.md, docs/performance.md). The child gets a
+copy of everything the walk needs (the client's settings, the digests already known, the
+shipments wanted) without any of it being sent, and sends back each page's mapped rows.
+
+What the child never does: touch the database (the run's connections are the parent's; the
+key's shared rate limit and a refused key are relayed to the parent, which owns them), outlive
+the run (it is killed and waited for whenever the run stops reading, however it stops), or run
+the interpreter's exit (it leaves with ``os._exit``: nothing of the parent's is closed or
+flushed twice).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+
+from django.conf import settings
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+from letzshop.client import LetzshopClient
+from letzshop.client.errors import AuthError, LetzshopError, TransientError
+from letzshop.client.ratelimit import Turn
+from letzshop.imports.fetch import PageWork, prefetched
+
+logger = logging.getLogger(__name__)
+
+# What the child sends: a page, its end, a failure, a request for a turn under the key's rate
+# limit, a pause Letzshop asked for, a request's metrics.
+PAGE, END, FAILED, TURN, PAUSE, OBSERVED = "page", "end", "failed", "turn", "pause", "observed"
+
+PagesWalk = Callable[[LetzshopClient], Iterator[PageWork]]
+PagePrepare = Callable[[PageWork], PageWork]
+# Pages the child's fetch thread may hold ahead of its mapping.
+CHILD_PREFETCH_PAGES = 4
+
+
+def fetch_process_usable() -> bool:
+    """Whether a run fetches in a child process: on by default where the system can fork
+    (LETZSHOP_IMPORT_FETCH_PROCESS, docs/configuration.md); else the fetch thread does it."""
+    return bool(getattr(settings, "LETZSHOP_IMPORT_FETCH_PROCESS", True)) and hasattr(os, "fork")
+
+
+class FetchProcess:
+    """A child process walking ``walk(client)`` and sending each page once ``prepare`` mapped
+    it. In the child too the two take turns on a thread: the page after is fetched while one
+    is mapped, so Letzshop's time to answer is not waited for in turn with the mapping."""
+
+    def __init__(self, client: LetzshopClient, walk: PagesWalk, prepare: PagePrepare) -> None:
+        self.client = client
+        self.walk, self.prepare = walk, prepare
+        self.pid: int | None = None
+        self._pages: Connection | None = None
+        self._answers: Connection | None = None
+
+    def start(self) -> None:
+        pages_in, pages_out = Pipe(duplex=False)
+        answers_in, answers_out = Pipe(duplex=False)
+        # Whatever the parent has buffered is written once, by the parent.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            pages_in.close()
+            answers_out.close()
+            _child_run(self.client, self.walk, self.prepare, pages_out, answers_in)
+        pages_out.close()
+        answers_in.close()
+        self.pid, self._pages, self._answers = pid, pages_in, answers_out
+
+    def pages(self) -> Iterator[PageWork]:
+        """The pages as the child sends them; its failure raised here, in the reader."""
+        assert self._pages is not None and self._answers is not None
+        while True:
+            try:
+                kind, value = self._pages.recv()
+            except (EOFError, OSError):
+                raise TransientError(
+                    "The import's fetch process stopped unexpectedly; the next import goes on from here"
+                ) from None
+            if kind == PAGE:
+                yield value
+            elif kind == TURN:
+                self._answers.send(self._turn(*value))
+            elif kind == PAUSE:
+                if self.client.limiter is not None:
+                    self.client.limiter.pause(value[0], seconds=value[1])
+            elif kind == OBSERVED:
+                self.client.observe(**value)
+            elif kind == END:
+                return
+            elif kind == FAILED:
+                if isinstance(value, AuthError) and self.client.on_refused is not None:
+                    self.client.on_refused()
+                raise value
+
+    def _turn(self, key: str, max_wait: float | None) -> Turn:
+        if self.client.limiter is None:
+            return Turn(granted=True, wait=0.0)
+        return self.client.limiter.reserve(key, max_wait=max_wait)
+
+    def stop(self) -> None:
+        """Kill the child if it still runs (idempotent): a page it was fetching is abandoned."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def wait(self) -> None:
+        """Wait for the child to end (killing it first if it still runs), and close the pipes."""
+        if self.pid is not None:
+            self.stop()
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        for connection in (self._pages, self._answers):
+            if connection is not None:
+                connection.close()
+        self._pages = self._answers = None
+
+
+@contextmanager
+def fetched_in_process(client: LetzshopClient, walk: PagesWalk, prepare: PagePrepare) -> Iterator[FetchProcess]:
+    """A started FetchProcess; however the block ends, the child is killed if it still runs and
+    waited for, so it never outlives the block."""
+    process = FetchProcess(client, walk, prepare)
+    process.start()
+    try:
+        yield process
+    finally:
+        process.wait()
+
+
+# --- in the child --------------------------------------------------------------------------------
+
+
+class _Sender:
+    """The child's end of the pages pipe. Its two threads both send (the fetch thread its
+    requests' metrics and turns, the mapping thread its pages): one message at a time, or
+    their bytes would interleave."""
+
+    def __init__(self, pipe: Connection) -> None:
+        self.pipe = pipe
+        self.lock = threading.Lock()
+
+    def send(self, message: tuple) -> None:
+        with self.lock:
+            self.pipe.send(message)
+
+
+class _RelayedLimiter:
+    """The key's shared rate limit, as the child sees it: each turn asked of the parent (only
+    the fetch thread asks, so the answers come back in order)."""
+
+    def __init__(self, pages: _Sender, answers: Connection) -> None:
+        self.pages, self.answers = pages, answers
+
+    def reserve(self, key: str, *, max_wait: float | None = None) -> Turn:
+        self.pages.send((TURN, (key, max_wait)))
+        return self.answers.recv()
+
+    def pause(self, key: str, *, seconds: float) -> None:
+        self.pages.send((PAUSE, (key, seconds)))
+
+
+NO_DATABASE = "the import's fetch process never uses the database: its connections are the run's"
+
+
+def _no_database(execute, sql, params, many, context):
+    raise RuntimeError(NO_DATABASE)
+
+
+def _no_connection(sender, connection, **kwargs):
+    raise RuntimeError(NO_DATABASE)
+
+
+def _child_run(
+    client: LetzshopClient, walk: PagesWalk, prepare: PagePrepare, pipe: Connection, answers: Connection
+) -> None:
+    code = 0
+    pages = _Sender(pipe)
+    try:
+        # The run's database connections came along with the fork; a query on one would talk
+        # over the parent's socket. None is made, on them or on a new one (from the fetch
+        # thread): a mistake fails here, loudly.
+        for connection in connections.all():
+            connection.execute_wrappers.append(_no_database)
+        connection_created.connect(_no_connection)
+        own = client.clone(
+            limiter=_RelayedLimiter(pages, answers) if client.limiter is not None else None,
+            on_refused=None,  # told by the parent, when the AuthError reaches it
+            observe=lambda **observed: pages.send((OBSERVED, observed)),
+        )
+        with (
+            own,
+            prefetched(walk(own), depth=CHILD_PREFETCH_PAGES, batch_shipments=0, cancel=own.cancel) as fetched,
+        ):
+            for batch in fetched:
+                for work in batch:
+                    pages.send((PAGE, prepare(work)))
+        pages.send((END, None))
+    except BaseException as error:  # noqa: BLE001 - every failure goes to the run, which records it
+        code = 1
+        _failure_send(pages, error)
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _failure_send(pages: _Sender, error: BaseException) -> None:
+    if not isinstance(error, LetzshopError):
+        logger.exception("the import's fetch process failed")
+    try:
+        pages.send((FAILED, error))
+    except Exception:  # noqa: BLE001 - an error that cannot be pickled is sent as its text
+        try:
+            pages.send((FAILED, RuntimeError(f"{type(error).__name__}: {error}")))
+        except OSError:
+            pass  # the run stopped reading: it killed or is killing this process
