@@ -22,7 +22,6 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 
@@ -71,7 +70,12 @@ class FetchProcess:
         # Whatever the parent has buffered is written once, by the parent.
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for end in (pages_in, pages_out, answers_in, answers_out):
+                end.close()
+            raise
         if pid == 0:  # the child: never returns
             pages_in.close()
             answers_out.close()
@@ -120,7 +124,8 @@ class FetchProcess:
                 pass
 
     def wait(self) -> None:
-        """Wait for the child to end (killing it first if it still runs), and close the pipes."""
+        """Wait for the child to end (killing it first if it still runs), and close the pipes:
+        called however the run's reading ended, the child never outlives it."""
         if self.pid is not None:
             self.stop()
             os.waitpid(self.pid, 0)
@@ -129,18 +134,6 @@ class FetchProcess:
             if connection is not None:
                 connection.close()
         self._pages = self._answers = None
-
-
-@contextmanager
-def fetched_in_process(client: LetzshopClient, walk: PagesWalk, prepare: PagePrepare) -> Iterator[FetchProcess]:
-    """A started FetchProcess; however the block ends, the child is killed if it still runs and
-    waited for, so it never outlives the block."""
-    process = FetchProcess(client, walk, prepare)
-    process.start()
-    try:
-        yield process
-    finally:
-        process.wait()
 
 
 # --- in the child --------------------------------------------------------------------------------

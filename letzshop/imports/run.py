@@ -1,6 +1,7 @@
 """A run: begun where it is asked for (the lease, the sync log row), run in a worker, its steps
 in order (``ImportRun``), its progress and its result read back from the sync log row."""
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from letzshop.imports.fetch import (
     prefetched,
     probe_changed,
 )
-from letzshop.imports.fetch_process import PagePrepare, PagesWalk, fetch_process_usable, fetched_in_process
+from letzshop.imports.fetch_process import FetchProcess, PagePrepare, PagesWalk, fetch_process_usable
 from letzshop.imports.lease import (
     LeaseLost,
     import_lock_acquire,
@@ -43,6 +44,8 @@ from letzshop.services.incidents import import_run_ended
 from letzshop.services.sync_log import sync_log_start
 from stores.models import Store
 from stores.services import placeholder_product_get
+
+logger = logging.getLogger(__name__)
 
 # Progress is written often enough for a page polling it to move smoothly.
 PROGRESS_WRITE_SECONDS = 0.5
@@ -349,16 +352,23 @@ class ImportRun:
             "idle": self.keep_lease,
             "idle_every": min(self.renew_every, 1.0),
         }
-        if not in_process:
+        process = FetchProcess(self.client, walk, prepare) if in_process else None
+        if process is not None:
+            try:
+                process.start()
+            except OSError as error:  # no fork now (memory, the process limit): the thread does it
+                logger.warning("could not start the import's fetch process (%s): fetching in a thread", error)
+                process = None
+        if process is None:
             pages = (prepare(work) for work in walk(self.client))
             with prefetched(pages, cancel=self.client.cancel, resume=self.client.resume, **options) as batches:
                 yield batches
             return
-        with (
-            fetched_in_process(self.client, walk, prepare) as process,
-            prefetched(process.pages(), cancel=process.stop, **options) as batches,
-        ):
-            yield batches
+        try:
+            with prefetched(process.pages(), cancel=process.stop, **options) as batches:
+                yield batches
+        finally:
+            process.wait()  # killed first if it still runs: it never outlives the run
 
 
 def _add(result: ImportResult, outcome: PageOutcome) -> None:

@@ -160,3 +160,16 @@ def test_the_childs_requests_take_their_turns_through_the_run(sandbox_store, let
     slot = LetzshopKeySlot.objects.get()
     assert slot.next_at >= started + result.pages * 0.05 - 0.01
     assert _reaped(children[0])
+
+
+def test_no_fork_possible_the_thread_fetches(sandbox_store, letzshop_sandbox, monkeypatch, caplog):
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # EAGAIN: the process limit
+
+    monkeypatch.setattr(fetch_process.os, "fork", refused)
+    unconfirmed = sum(1 for s in letzshop_sandbox.state.shipments if s["state"] == "unconfirmed")
+
+    result = orders_import(store=sandbox_store, triggered_by="test", page_size=7)
+
+    assert result.status == "success" and result.orders_imported == unconfirmed
+    assert "fetching in a thread" in caplog.text
