@@ -128,7 +128,10 @@ class FetchProcess:
         called however the run's reading ended, the child never outlives it."""
         if self.pid is not None:
             self.stop()
-            os.waitpid(self.pid, 0)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass  # already reaped: a process that ignores SIGCHLD has its children reaped for it
             self.pid = None
         for connection in (self._pages, self._answers):
             if connection is not None:
