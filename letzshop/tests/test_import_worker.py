@@ -80,8 +80,13 @@ def test_a_killed_import_is_closed_and_the_store_imported_again_within_a_minute(
         assert "interrupted" in first.details["message"]
         assert second.triggered_by == "scheduler"
 
+        # Complete: its row written, then its lease released (a step after: stopping the
+        # worker in between would leave the lease to lapse).
         wait_for(
-            lambda: LetzshopSyncLog.objects.filter(pk=second.pk, status="success").exists(),
+            lambda: (
+                LetzshopSyncLog.objects.filter(pk=second.pk, status="success").exists()
+                and StoreLetzshopCredentials.objects.filter(store=sandbox_store, import_started_at=None).exists()
+            ),
             60,
             "the new import to complete",
             tmp_path,
