@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import threading
 import uuid
@@ -70,6 +71,16 @@ _MAX_SECRETS = 10_000
 _secrets: dict[str, None] = {}
 _secrets_pattern: re.Pattern | None = None
 _secrets_lock = threading.Lock()
+
+
+def _secrets_lock_fresh() -> None:
+    # A process forked while another thread held the lock (the import's fetch process) would
+    # wait for it forever: that thread is not in the child.
+    global _secrets_lock
+    _secrets_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_secrets_lock_fresh)
 
 
 def secret_register(value: str) -> None:

@@ -103,3 +103,31 @@ def test_log_format_json_is_the_settings_choice():
     (line,) = [line for line in result.stderr.splitlines() if line.strip()]
     record = json.loads(line)
     assert record["message"] == "hello world" and record["level"] == "WARNING" and record["logger"] == "letzshop"
+
+
+def test_a_child_forked_while_another_thread_registers_a_secret_can_register_its_own():
+    import os
+    import threading
+
+    from config import logs
+
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with logs._secrets_lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(5)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: the holder thread is not here
+            acquired = logs._secrets_lock.acquire(timeout=2)
+            os._exit(0 if acquired else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join()
+    assert os.waitstatus_to_exitcode(status) == 0
