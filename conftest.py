@@ -18,6 +18,8 @@ APPS = (
     "orders",
     "exceptions",
     "letzshop",
+    "billing",
+    "loyalty",
     "config",
     "monitoring",
     "portal",
@@ -30,9 +32,11 @@ ROOT = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(config, items):
     # Every test carries its app's marker, so `make test module=<app>` selects exactly it.
     for item in items:
-        relative = Path(str(item.fspath)).resolve().relative_to(ROOT)
-        if relative.parts and relative.parts[0] in APPS:
-            item.add_marker(getattr(pytest.mark, relative.parts[0]))
+        parts = Path(str(item.fspath)).resolve().relative_to(ROOT).parts
+        if parts and parts[0] == "integration":  # integration/<app>/: tests of that app with others
+            parts = parts[1:]
+        if parts and parts[0] in APPS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -289,3 +293,42 @@ def _language_reset():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+# --- billing and loyalty (their own tests and the integration tests use them) ---------------
+
+
+@pytest.fixture
+def plan(db):
+    from billing.tests.factories import PlanFactory
+
+    return PlanFactory(
+        code="starter", name="Starter", max_stores=1, min_sync_interval_minutes=30, monthly_order_limit=10
+    )
+
+
+@pytest.fixture
+def subscription(store, plan):
+    from billing.periods import month_bounds, today
+    from billing.tests.factories import SubscriptionFactory
+
+    start, end = month_bounds(today())
+    return SubscriptionFactory(merchant=store.merchant, plan=plan, current_period_start=start, current_period_end=end)
+
+
+@pytest.fixture
+def program(store):
+    from decimal import Decimal
+
+    from loyalty.services import program_update
+
+    return program_update(merchant=store.merchant, data={"active": True, "points_per_eur": Decimal("1.50")})
+
+
+@pytest.fixture
+def imported(sandbox_store):
+    """The store with the demo catalog and the sandbox's orders imported."""
+    from letzshop.services.imports import orders_import
+
+    orders_import(store=sandbox_store, triggered_by="command")
+    return sandbox_store

@@ -35,7 +35,7 @@ LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS = 0.05
 LETZSHOP_MAX_RETRY_AFTER_SECONDS = 3
 LETZSHOP_READ_TIMEOUT = 10.0
 # The suite measures the platform's own work (queries per operation...): no shared rate limit
-# unless a test asks for one (letzshop/tests/test_rate_limit.py) or the environment sets it.
+# unless a test asks for one (integration/letzshop/test_rate_limit.py) or the environment sets it.
 LETZSHOP_RATE_LIMIT_PER_SECOND = float(os.environ.get("LETZSHOP_RATE_LIMIT_PER_SECOND", "0"))
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -4,7 +4,7 @@ The current store comes from ``X-Store-Id`` (or the user's only store); a store 
 member of answers 404, as if it did not exist. Every endpoint under ``/api/v1/store/`` is a
 ``StoreScopedViewSet``, whose ``get_queryset`` can only start from ``scoped_queryset(store)``. The
 same viewsets are mounted under ``/api/v1/admin/.../{store_pk}/`` for platform admins, the store
-then coming from the URL. ``config.tests.test_tenancy`` walks the URL conf to check that no store
+then coming from the URL. ``integration.config.test_tenancy`` walks the URL conf to check that no store
 endpoint is anything else.
 """
 

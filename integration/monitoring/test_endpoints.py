@@ -93,7 +93,7 @@ def test_readyz_answers_503_naming_the_database_when_it_is_down(client, monkeypa
 
 
 def test_beats_scheduler_writes_the_heartbeat_once_per_interval():
-    """(A real beat process writes it too: monitoring/tests/test_processes.py.)"""
+    """(A real beat process writes it too: integration/monitoring/test_processes.py.)"""
     from config.celery import app
 
     scheduler = HeartbeatScheduler(app=app, lazy=True)

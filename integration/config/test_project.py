@@ -69,7 +69,7 @@ def test_the_old_names_appear_nowhere_in_code():
             "*.js",
             "*.graphql",
             "*.po",
-            ":!config/tests/test_project.py",
+            ":!integration/config/test_project.py",
         ],
         cwd=settings.BASE_DIR,
         capture_output=True,
