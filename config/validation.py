@@ -211,56 +211,50 @@ def _kinds_fit(values: list, kinds: set[type], nullable: bool) -> list | None:
     return [value for value in values if value is not None] if nullable else None
 
 
+def _kinds_column(kinds: set[type], nullable: bool, present_fit: Callable[[list], bool]) -> ColumnCheck:
+    """A column check: every value one of ``kinds`` (or None where ``nullable``), and the values
+    present, if any, passing ``present_fit``."""
+
+    def fits(values: list) -> bool:
+        present = _kinds_fit(values, kinds, nullable)
+        return present is not None and (not present or present_fit(present))
+
+    return fits
+
+
 def _text_column(field: models.Field) -> ColumnCheck:
     limit = field.max_length if field.max_length is not None else sys.maxsize
 
-    def fits(values: list) -> bool:
-        texts = _kinds_fit(values, {str}, field.null)
-        if texts is None:
-            return False
-        if not texts:
-            return True
+    def texts_fit(texts: list) -> bool:
         if max(map(len, texts)) > limit:
             return False
         joined = "".join(texts)
         return "\x00" not in joined and (joined.isascii() or text_problem(joined) is None)
 
-    return fits
+    return _kinds_column({str}, field.null, texts_fit)
 
 
 def _decimal_column(field: models.DecimalField) -> ColumnCheck:
     bound = Decimal(10) ** (field.max_digits - field.decimal_places)
     places = field.decimal_places
 
-    def fits(values: list) -> bool:
-        numbers = _kinds_fit(values, {Decimal}, field.null)
-        if numbers is None:
-            return False
-        if not numbers:
-            return True
+    def numbers_fit(numbers: list) -> bool:
         if not all(map(Decimal.is_finite, numbers)):
             return False
         if -min(map(operator.attrgetter("exponent"), map(Decimal.as_tuple, numbers))) > places:
             return False
         return -bound < min(numbers) and max(numbers) < bound
 
-    return fits
+    return _kinds_column({Decimal}, field.null, numbers_fit)
 
 
 def _integer_column(field: models.Field) -> ColumnCheck:
-    nullable = field.null
     internal_type = "BigIntegerField" if isinstance(field, models.ForeignKey) else field.get_internal_type()
     low, high = connection.ops.integer_field_range(internal_type)
     low = low if low is not None else -(2**63)
     high = high if high is not None else 2**63 - 1
 
-    def fits(values: list) -> bool:
-        numbers = _kinds_fit(values, {int}, nullable)
-        if numbers is None:
-            return False
-        return not numbers or (low <= min(numbers) and max(numbers) <= high)
-
-    return fits
+    return _kinds_column({int}, field.null, lambda numbers: low <= min(numbers) and max(numbers) <= high)
 
 
 def _choices_column(field: models.Field) -> ColumnCheck:
