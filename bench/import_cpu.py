@@ -2,9 +2,10 @@
 
 For N sandbox shipments (3 units each, half with an unmatched item), per round:
 - the floor (fetch + parse only): the wall time, this process's CPU, the sandbox's CPU;
-- a first import into a new store: the wall time, the writing thread's CPU, the fetch thread's
-  and the fetch process's CPU (fetching, parsing and mapping the pages: in the process, the
-  thread only receives them; with ``--fetch thread``, in the thread) and the sandbox's;
+- a first import into a new store: the wall time, the writing thread's CPU, the other threads'
+  and the fetch process's CPU (fetching, parsing and mapping the pages: in the process, a
+  thread only relays its requests; with ``--fetch thread``, in the fetch thread) and the
+  sandbox's;
 - the writing alone: the same pages fetched and mapped first, then only written (wall time), and
   the mapping alone (CPU).
 The import's threads share one interpreter lock; the writing thread runs without it only inside
@@ -109,8 +110,9 @@ def main() -> None:
             orders_import(store=store, triggered_by="command", page_size=100)
             note("import wall", time.perf_counter() - started)
             note("import writing thread CPU", time.thread_time() - cpu)
-            # With the fetch process, the thread only receives its pages.
-            note("import fetch thread CPU", sum(thread_cpu.values()))
+            # With the fetch process, a thread only relays the child's requests (the run reads
+            # the pages itself); with --fetch thread, the fetch thread fetches and maps them.
+            note("import other threads CPU", sum(thread_cpu.values()))
             note("import fetch process CPU", children_cpu() - children)
             note("import sandbox CPU", process_cpu(b"letzshop_sandbox") - sandbox)
 

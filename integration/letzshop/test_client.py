@@ -31,7 +31,7 @@ from letzshop.client import (
     parse_retry_after,
     shipment_from_node,
 )
-from letzshop.client.types import money, parse_datetime
+from letzshop.client.types import money, parse_datetime, shipment_page_answer
 from sandbox import DEFAULT_API_KEY, SandboxServer
 
 pytestmark = pytest.mark.letzshop
@@ -47,6 +47,32 @@ def _faults(server: SandboxServer, **faults: Any) -> None:
 
 
 # -- reading shipments ------------------------------------------------------------------------
+
+
+def test_a_page_answer_gives_its_cursor_at_once_and_its_shipments_when_read(
+    letzshop_sandbox: SandboxServer,  # noqa: F811
+) -> None:
+    letzshop_sandbox.state.reset(shipments=25, seed=2)
+    with _client(letzshop_sandbox) as client:
+        answer = client.shipments_page_answer(first=10)
+        page = client.shipments_page(first=10)
+    assert answer.has_next_page is True and answer.end_cursor == page.end_cursor
+    assert answer.page().shipments == page.shipments
+
+    # Only the cursor is checked with the answer: a node that cannot be read fails when read.
+    data = {
+        "shipments": {
+            "pageInfo": {"hasNextPage": True, "endCursor": "c2"},
+            "nodes": [{"state": "unconfirmed", "inventoryUnits": []}],
+        }
+    }
+    unread = shipment_page_answer(data, 1.0)
+    assert (unread.has_next_page, unread.end_cursor) == (True, "c2")
+    with pytest.raises(ResponseError, match="no id"):
+        unread.page()
+    data["shipments"]["pageInfo"]["endCursor"] = None
+    with pytest.raises(ResponseError, match="no endCursor"):
+        shipment_page_answer(data, 1.0)
 
 
 def test_iter_shipment_pages_fetches_every_shipment_typed(letzshop_sandbox: SandboxServer) -> None:  # noqa: F811

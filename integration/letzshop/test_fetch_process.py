@@ -5,6 +5,7 @@ and a refused key to the run."""
 
 import os
 import pickle
+import threading
 import time
 
 import pytest
@@ -41,6 +42,10 @@ def _reaped(pid: int) -> bool:
     return False
 
 
+def _relays() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "letzshop-fetch-relay"]
+
+
 def test_letzshop_errors_cross_a_process_boundary_whole():
     for error in (
         RateLimited("slow down", retry_after=7),
@@ -72,6 +77,7 @@ def test_a_first_import_is_fetched_in_a_child_that_is_waited_for(sandbox_store, 
     assert result.status == "success" and result.orders_imported == unconfirmed
     assert LetzshopOrder.objects.filter(store=sandbox_store).count() == unconfirmed
     assert len(children) == 1 and _reaped(children[0])
+    assert not _relays()  # the thread that answered the child's requests ended with it
     # A re-import probes its pages: little to map, no fork.
     again = orders_import(store=sandbox_store, triggered_by="test", page_size=7)
     assert again.orders_unchanged == unconfirmed and len(children) == 1
@@ -173,3 +179,57 @@ def test_no_fork_possible_the_thread_fetches(sandbox_store, letzshop_sandbox, mo
 
     assert result.status == "success" and result.orders_imported == unconfirmed
     assert "fetching in a thread" in caplog.text
+
+
+def test_a_page_that_cannot_be_read_ends_the_run_after_the_pages_before_it(
+    sandbox_store, letzshop_sandbox, children, monkeypatch
+):
+    # The child's fetch thread reads only each page's cursor and goes on; its main thread reads
+    # the shipments. A node that cannot be read fails there, with the pages before it written.
+    from letzshop.client import types
+
+    read = types.shipment_from_node
+    unconfirmed = sum(1 for s in letzshop_sandbox.state.shipments if s["state"] == "unconfirmed")
+    fetched = []
+
+    def unreadable_on_page_3(node):
+        fetched.append(node["id"])
+        if len(fetched) == 21:
+            raise ResponseError("Letzshop answered a malformed page: shipment has no id")
+        return read(node)
+
+    monkeypatch.setattr(types, "shipment_from_node", unreadable_on_page_3)  # the child runs its copy
+    result = orders_import(store=sandbox_store, triggered_by="test", page_size=10)
+
+    assert unconfirmed > 30  # more than three pages of 10
+    assert result.status == "partial" and result.orders_imported == 20
+    assert "malformed page" in result.message
+    assert LetzshopOrder.objects.filter(store=sandbox_store).count() == 20
+    assert len(children) == 1 and _reaped(children[0]) and not _relays()
+
+
+def test_a_request_the_run_cannot_answer_stops_the_child(sandbox_store, letzshop_sandbox, children, monkeypatch):
+    # The run's relay thread answers the child's requests; when answering fails (here the
+    # metrics of a request), the child is killed and the run fails with that error.
+    from letzshop.imports import run
+
+    client_for = run.client_for
+
+    def client_with_broken_metrics(**kwargs):
+        client = client_for(**kwargs)
+
+        def broken_observe(**observed):
+            raise RuntimeError("the metrics store is gone")
+
+        client.observe = broken_observe
+        return client
+
+    monkeypatch.setattr(run, "client_for", client_with_broken_metrics)
+    letzshop_sandbox.state.update_faults({"delay_ms": 300})  # the child has pages left to fetch
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="metrics store is gone"):
+        orders_import(store=sandbox_store, triggered_by="test", page_size=5)
+
+    assert time.monotonic() - started < 4
+    assert len(children) == 1 and _reaped(children[0]) and not _relays()
+    assert LetzshopSyncLog.objects.get(store=sandbox_store).status == "failed"

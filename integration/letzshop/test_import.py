@@ -368,6 +368,16 @@ def test_an_updated_shipment_keeps_its_new_raw_data(sandbox_store, letzshop_sand
     assert row.raw_order_data["order"]["email"] == "raw@example.lu"
 
 
+class PagedAnswer:
+    """A page answered, its shipments read when asked (as ShipmentPageAnswer's)."""
+
+    def __init__(self, page):
+        self.has_next_page, self.end_cursor, self._page = page.has_next_page, page.end_cursor, page
+
+    def page(self):
+        return self._page
+
+
 class PagedClient:
     """A client serving pages fetched before, failing the page numbered ``fail_at`` (counted
     from 0), or, with ``hang_at``, waiting there until cancelled; it counts calls made after it
@@ -397,6 +407,9 @@ class PagedClient:
             raise Cancelled("cancelled while waiting")
         last = index + 1 >= len(self.pages)
         return replace(self.pages[index], has_next_page=not last, end_cursor=None if last else str(index + 1))
+
+    def shipments_page_answer(self, *, state, first, after):
+        return PagedAnswer(self.shipments_page(state=state, first=first, after=after))
 
     def cancel(self):
         self.cancels += 1

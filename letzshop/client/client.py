@@ -47,9 +47,11 @@ from .types import (
     ConfirmResult,
     ConnectionTestResult,
     ShipmentPage,
+    ShipmentPageAnswer,
     ShipmentStatePage,
     TrackingResult,
     confirm_result_from_data,
+    shipment_page_answer,
     shipment_page_from_data,
     shipment_state_page_from_data,
     tracking_result_from_data,
@@ -435,9 +437,16 @@ class LetzshopClient:
         self, *, state: str | None = "unconfirmed", first: int = 100, after: str | None = None
     ) -> ShipmentPage:
         """One page of shipments in ``state`` (None: every state)."""
+        return self.shipments_page_answer(state=state, first=first, after=after).page()
+
+    def shipments_page_answer(
+        self, *, state: str | None = "unconfirmed", first: int = 100, after: str | None = None
+    ) -> ShipmentPageAnswer:
+        """The same page as ``shipments_page``, its shipments not read yet (``.page()`` reads
+        them): the cursor to the next page is known at once."""
         variables: dict[str, Any] = {"state": state, "first": first, "after": after}
         data, elapsed_ms = self._execute(documents.SHIPMENTS, variables, documents.SHIPMENTS_OPERATION)
-        return shipment_page_from_data(data, elapsed_ms)
+        return shipment_page_answer(data, elapsed_ms)
 
     def shipment_states_page(
         self, *, state: str | None = "unconfirmed", first: int = 100, after: str | None = None

@@ -320,6 +320,27 @@ def tracking_from_node(tracking: Mapping[str, Any] | None) -> Tracking | None:
     return Tracking(code=_text(tracking.get("code"), "code"), provider=_text(tracking.get("provider"), "provider"))
 
 
+@dataclass(frozen=True)
+class ShipmentPageAnswer:
+    """A page of shipments as Letzshop answered it: its cursor read and checked, its shipments
+    not yet (``shipment_page_from_data`` reads them). Walking the pages only needs the cursor,
+    so that whoever fetches the next page need not wait for the shipments of this one to be
+    read (letzshop.imports.fetch)."""
+
+    data: Any
+    elapsed_ms: float
+    has_next_page: bool
+    end_cursor: str | None
+
+    def page(self) -> ShipmentPage:
+        return shipment_page_from_data(self.data, self.elapsed_ms)
+
+
+def shipment_page_answer(data: Any, elapsed_ms: float) -> ShipmentPageAnswer:
+    _, has_next, end_cursor = _page_parts(data)
+    return ShipmentPageAnswer(data=data, elapsed_ms=elapsed_ms, has_next_page=has_next, end_cursor=end_cursor)
+
+
 def _page_parts(data: Any) -> tuple[list[Any], bool, str | None]:
     connection = _object(_object(data, "data").get("shipments"), "data.shipments")
     page_info = _object(connection.get("pageInfo"), "shipments.pageInfo")

@@ -5,11 +5,11 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from letzshop.client.errors import ResponseError
-from letzshop.client.types import Shipment, ShipmentState
+from letzshop.client.types import Shipment, ShipmentPageAnswer, ShipmentState
 from letzshop.imports.match import MappedPage
 from letzshop.models import LetzshopOrder
 from letzshop.services.mapping import change_digest
@@ -37,10 +37,20 @@ class PageWork:
     # How many shipments the page held fetched whole (by default, its shipments): kept once
     # they are mapped and dropped (the fetch process sends the rows, not the shipments).
     fetched: int | None = None
+    # A page fetched whole whose shipments are not read yet (``read()`` reads them): the walk
+    # goes on to the next page with the cursor alone, while another thread reads this one.
+    answer: ShipmentPageAnswer | None = None
 
     def __post_init__(self) -> None:
         if self.fetched is None:
             object.__setattr__(self, "fetched", len(self.shipments))
+
+    def read(self) -> "PageWork":
+        """The page with its shipments read from the answer (itself if they were)."""
+        if self.answer is None:
+            return self
+        shipments = self.answer.page().shipments
+        return replace(self, seen=tuple(s.id for s in shipments), shipments=shipments, fetched=None, answer=None)
 
 
 @contextmanager
@@ -146,7 +156,9 @@ def pages_walk(
 ) -> Iterator[PageWork]:
     """Walk a state's pages to the last one.
 
-    Without ``needs_fetch`` every page is fetched whole. With it, a page is first asked for with
+    Without ``needs_fetch`` every page is fetched whole, and only its cursor read: the walk
+    asks for the next page at once, and whoever takes the page reads its shipments
+    (``PageWork.read``), in the fetch process while the next page is on its way. With it, a page is first asked for with
     the light ``ShipmentStates`` query and fetched whole only if ``needs_fetch`` wants one of its
     shipments; ``adaptive`` stops probing once a probe finds mostly new shipments (a store
     catching up), where probing would only add a request per page.
@@ -173,9 +185,10 @@ def pages_walk(
                 yield PageWork(seen=tuple(s.id for s in probe.states))
                 has_next, end_cursor = probe.has_next_page, probe.end_cursor
         else:
-            page = client.shipments_page(state=state, first=page_size, after=after)
-            yield PageWork(seen=tuple(s.id for s in page.shipments), shipments=page.shipments)
-            has_next, end_cursor = page.has_next_page, page.end_cursor
+            # Only the cursor is read here: the shipments are read by whoever takes the page.
+            answer = client.shipments_page_answer(state=state, first=page_size, after=after)
+            yield PageWork(seen=(), answer=answer)
+            has_next, end_cursor = answer.has_next_page, answer.end_cursor
         if not has_next:
             return
         if end_cursor in cursors:

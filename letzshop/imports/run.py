@@ -305,6 +305,7 @@ class ImportRun:
         seen: set[str] = set()
 
         def prepare(work: PageWork) -> PageWork:  # where the pages are fetched
+            work = work.read()
             wanted = [s for s in work.shipments if only is None or s.id in only]
             skipped = 0
             if work.wanted is not None:
@@ -365,8 +366,9 @@ class ImportRun:
                 yield batches
             return
         try:
-            with prefetched(process.pages(), cancel=process.stop, **options) as batches:
-                yield batches
+            yield process.batches(
+                batch_shipments=BATCH_SHIPMENTS, idle=self.keep_lease, idle_every=options["idle_every"]
+            )
         finally:
             process.wait()  # killed first if it still runs: it never outlives the run
 
