@@ -6,6 +6,8 @@ For N sandbox shipments (3 units each, half with an unmatched item), per round:
   and the fetch process's CPU (fetching, parsing and mapping the pages: in the process, a
   thread only relays its requests; with ``--fetch thread``, in the fetch thread) and the
   sandbox's;
+- the fetching and mapping alone: the same pages fetched and mapped as in the import, received
+  and not written (wall time): how long the writer would wait if writing cost nothing;
 - the writing alone: the same pages fetched and mapped first, then only written (wall time), and
   the mapping alone (CPU).
 The import's threads share one interpreter lock; the writing thread runs without it only inside
@@ -21,6 +23,7 @@ import resource
 import statistics
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from _common import sandbox_process, setup_django
@@ -61,7 +64,8 @@ def main() -> None:
     from config.bulk import bulk_allocations
     from letzshop.client import LetzshopClient
     from letzshop.imports import orders_import
-    from letzshop.imports.fetch import BATCH_SHIPMENTS
+    from letzshop.imports.fetch import BATCH_SHIPMENTS, PREFETCH_PAGES, PageWork, pages_walk, prefetched
+    from letzshop.imports.fetch_process import FetchProcess
     from letzshop.imports.match import MappedPage, shipments_map
     from letzshop.imports.write import mapped_page_write
     from letzshop.services.credentials import credentials_save
@@ -93,6 +97,35 @@ def main() -> None:
             with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=url) as client, bulk_allocations():
                 return list(client.iter_shipment_pages(page_size=100))
 
+        def prepare(work: PageWork) -> PageWork:  # as the run's: the rows, not the shipments
+            work = work.read()
+            return replace(work, shipments=(), mapped=shipments_map(work.shipments))
+
+        def fetch_and_map_only() -> int:
+            """The import's pages fetched and mapped as in the import (in the fetch process, or
+            with --fetch thread in a thread), received by this thread and not written: how long
+            the writer would wait for them if writing cost nothing."""
+            received = 0
+
+            def walk(client):
+                return pages_walk(client, state="unconfirmed", page_size=100, needs_fetch=None, adaptive=True)
+
+            with LetzshopClient(api_key=DEFAULT_API_KEY, endpoint=url) as client, bulk_allocations():
+                if args.fetch == "process":
+                    process = FetchProcess(client, walk, prepare)
+                    process.start()
+                    try:
+                        for batch in process.batches(batch_shipments=BATCH_SHIPMENTS):
+                            received += sum(len(work.mapped.shipments) for work in batch)
+                    finally:
+                        process.wait()
+                else:
+                    work_done = (prepare(work) for work in walk(client))
+                    with prefetched(work_done, depth=PREFETCH_PAGES, batch_shipments=BATCH_SHIPMENTS) as batches:
+                        for batch in batches:
+                            received += sum(len(work.mapped.shipments) for work in batch)
+            return received
+
         pages = fetch()  # warm-up, and the pages the writing alone is measured with
         for number in range(1, args.rounds + 1):
             sandbox, started, cpu = process_cpu(b"letzshop_sandbox"), time.perf_counter(), time.thread_time()
@@ -115,6 +148,11 @@ def main() -> None:
             note("import other threads CPU", sum(thread_cpu.values()))
             note("import fetch process CPU", children_cpu() - children)
             note("import sandbox CPU", process_cpu(b"letzshop_sandbox") - sandbox)
+
+            started = time.perf_counter()
+            received = fetch_and_map_only()
+            note("fetching and mapping alone (wall)", time.perf_counter() - started)
+            assert received == args.shipments, received
 
             cpu = time.thread_time()
             with bulk_allocations():

@@ -10,6 +10,7 @@ exactly those. Each round imports into a new store and measures its own floor
 just before, so that a busy machine weighs on both sides alike; the medians are the figures.
 
     make bench-import                                   # SQLite, 5,000 shipments, 3 rounds
+    make bench-import args="--delay-ms 50"              # each answer 50 ms slower, as over a network
     make bench-import args="--database-url postgres://postgres@127.0.0.1:5432/letzshop_bench"
     .venv/bin/python bench/import_orders.py --shipments 1000 --page-size 50 --rounds 1
 """
@@ -28,6 +29,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--changed", type=int, default=20, help="shipments changed before the last re-import")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (the database is recreated)")
+    parser.add_argument(
+        "--delay-ms",
+        type=int,
+        default=0,
+        help="the sandbox's time to answer each request, as Letzshop's own (default 0: as fast as it can)",
+    )
     parser.add_argument(
         "--compare-thread",
         action="store_true",
@@ -48,7 +55,13 @@ def main() -> None:
     from sandbox import DEFAULT_API_KEY, demo_catalog
     from stores.services import catalog_import, store_create
 
-    seed = {"shipments": args.shipments, "seed": 7, "unmatched_ratio": 0.5, "units_per_shipment": 3}
+    seed = {
+        "shipments": args.shipments,
+        "seed": 7,
+        "unmatched_ratio": 0.5,
+        "units_per_shipment": 3,
+        "delay_ms": args.delay_ms,
+    }
     merchant = Merchant.objects.create(name="Bench")
     rounds = []
     with sandbox_process(**seed) as url:
@@ -152,7 +165,10 @@ def main() -> None:
         return statistics.median(r[key] for r in rounds)
 
     n = args.shipments
-    print(f"Import benchmark on {database}: {n} shipments × 3 units, page size {args.page_size}")
+    print(
+        f"Import benchmark on {database}: {n} shipments × 3 units, page size {args.page_size}, "
+        f"Letzshop answering in {args.delay_ms} ms + the sandbox's own time"
+    )
     print(f"  (medians of {len(rounds)} rounds)")
     report("floor (fetch + parse only)", f"{median('floor'):7.2f} s  {n / median('floor'):8.0f} shipments/s")
     report("first import", f"{median('first'):7.2f} s  {n / median('first'):8.0f} shipments/s")

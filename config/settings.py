@@ -383,6 +383,9 @@ LETZSHOP_ENCRYPTION_KEYS = env.list("LETZSHOP_ENCRYPTION_KEYS", default=[])
 LETZSHOP_CONNECT_TIMEOUT = env.float("LETZSHOP_CONNECT_TIMEOUT", default=5.0)
 LETZSHOP_READ_TIMEOUT = env.float("LETZSHOP_READ_TIMEOUT", default=30.0)
 LETZSHOP_PAGE_SIZE = env.int("LETZSHOP_PAGE_SIZE", default=100)
+# How many shipments a re-import's probe (states and digests only) asks for at once; 0: the
+# page size. Larger probes save round trips where Letzshop is slow to answer (docs/import.md).
+LETZSHOP_PROBE_PAGE_SIZE = env.int("LETZSHOP_PROBE_PAGE_SIZE", default=0)
 LETZSHOP_MAX_RETRY_AFTER_SECONDS = env.int("LETZSHOP_MAX_RETRY_AFTER_SECONDS", default=60)
 LETZSHOP_QUEUE_MAX_ATTEMPTS = env.int("LETZSHOP_QUEUE_MAX_ATTEMPTS", default=3)
 LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS = env.float("LETZSHOP_QUEUE_BACKOFF_BASE_SECONDS", default=30.0)

@@ -477,3 +477,38 @@ def test_a_writer_failing_while_a_page_is_fetched_cancels_and_waits_for_the_fetc
     assert _prefetch_threads() == [] and client.calls_after_close == 0
     log = LetzshopSyncLog.objects.get(store=sandbox_store)
     assert log.status == "failed" and "went away" in log.details["message"]
+
+
+def test_larger_probes_cover_a_reimport_in_fewer_round_trips_and_still_find_a_change(
+    sandbox_store, letzshop_sandbox, settings
+):
+    letzshop_sandbox.state.reset(shipments=60, seed=5)
+    unconfirmed = _unconfirmed(letzshop_sandbox)
+    orders_import(store=sandbox_store, triggered_by="command", page_size=10)
+    changed = unconfirmed[-1]  # on the last probe page
+    requests.post(
+        f"{letzshop_sandbox.base_url}/_sandbox/shipments/{changed['id']}",
+        json={"order": {"email": "probed@example.lu"}},
+        timeout=5,
+    )
+
+    def reimport() -> tuple[object, list[dict]]:
+        before = letzshop_sandbox.state.request_count
+        result = orders_import(store=sandbox_store, triggered_by="command", page_size=10)
+        made = letzshop_sandbox.state.request_count - before
+        return result, letzshop_sandbox.state.request_log()[-made:]
+
+    settings.LETZSHOP_PROBE_PAGE_SIZE = 30
+    result, made = reimport()
+    probes = [entry for entry in made if entry["operationName"] == "ShipmentStates"]
+    whole = [entry for entry in made if entry["operationName"] == "Shipments"]
+    assert (result.orders_updated, result.orders_unchanged) == (1, len(unconfirmed) - 1)
+    assert len(probes) == -(-len(unconfirmed) // 30) and {p["variables"]["first"] for p in probes} == {30}
+    # The probe page with the change is fetched whole at the same size: the same shipments.
+    assert len(whole) == 1 and whole[0]["variables"] == probes[-1]["variables"]
+    assert LetzshopOrder.objects.get(letzshop_shipment_id=changed["id"]).customer_email == "probed@example.lu"
+
+    settings.LETZSHOP_PROBE_PAGE_SIZE = 0  # the default: probes of the page size
+    result, made = reimport()
+    assert result.orders_unchanged == len(unconfirmed)
+    assert len(made) == -(-len(unconfirmed) // 10) and {e["variables"]["first"] for e in made} == {10}

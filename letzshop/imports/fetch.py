@@ -64,9 +64,10 @@ def prefetched(
     cancel: Callable[[], None] | None = None,
     resume: Callable[[], None] | None = None,
 ) -> Iterator[Iterator[list[PageWork]]]:
-    """Take the next pages in a thread while the caller writes the current ones: ``pages``
-    fetches and maps them (in this thread), or receives them from the fetch process
-    (letzshop.imports.fetch_process).
+    """Take the next pages in a thread while the caller uses the current ones: in the run,
+    ``pages`` fetches and maps them while the writer writes (when there is no fetch process);
+    in the fetch process, it only fetches them (their cursors read) while the child's main
+    thread reads and maps them (letzshop.imports.fetch_process).
 
     A context manager: however the block ends (the last page, a failed page, an error of the
     writer), the thread is stopped, ``cancel`` called if it is still at work (the client: no
@@ -152,28 +153,41 @@ def prefetched(
 
 
 def pages_walk(
-    client, *, state: str, page_size: int, needs_fetch: Callable[[ShipmentState], bool] | None, adaptive: bool
+    client,
+    *,
+    state: str,
+    page_size: int,
+    needs_fetch: Callable[[ShipmentState], bool] | None,
+    adaptive: bool,
+    probe_size: int | None = None,
 ) -> Iterator[PageWork]:
     """Walk a state's pages to the last one.
 
     Without ``needs_fetch`` every page is fetched whole, and only its cursor read: the walk
     asks for the next page at once, and whoever takes the page reads its shipments
-    (``PageWork.read``), in the fetch process while the next page is on its way. With it, a page is first asked for with
-    the light ``ShipmentStates`` query and fetched whole only if ``needs_fetch`` wants one of its
-    shipments; ``adaptive`` stops probing once a probe finds mostly new shipments (a store
-    catching up), where probing would only add a request per page.
+    (``PageWork.read``), in the fetch process while the next page is on its way. With it, a
+    page is first asked for with the light ``ShipmentStates`` query and fetched whole only if
+    ``needs_fetch`` wants one of its shipments; ``adaptive`` stops probing once a probe finds
+    mostly new shipments (a store catching up), where probing would only add a request per page.
+
+    Probes ask for ``probe_size`` shipments at once (None or 0: ``page_size``; never fewer), and
+    a probe page that wants one is fetched whole with the same size, so that it covers the same
+    shipments: an unchanged store costs a round trip per ``probe_size`` shipments, which is what
+    a re-import waits for where Letzshop is slow to answer (docs/performance.md). Should
+    Letzshop cap the size, both answers are capped alike and the walk goes on with the cursors.
     """
     after: str | None = None
     cursors: set[str] = set()
     probing = needs_fetch is not None
+    probe_first = max(page_size, probe_size or page_size)
     while True:
         if probing:
-            probe = client.shipment_states_page(state=state, first=page_size, after=after)
+            probe = client.shipment_states_page(state=state, first=probe_first, after=after)
             changed = {shipment.id for shipment in probe.states if needs_fetch(shipment)}
             if adaptive and len(changed) * 2 > len(probe.states):
                 probing = False
             if changed:
-                page = client.shipments_page(state=state, first=page_size, after=after)
+                page = client.shipments_page(state=state, first=probe_first, after=after)
                 # A shipment the probe did not list (the page moved in between) is wanted too.
                 probed = {shipment.id for shipment in probe.states}
                 changed |= {s.id for s in page.shipments if s.id not in probed}

@@ -277,6 +277,7 @@ class ImportRun:
                 page_size=self.page_size,
                 needs_fetch=lambda shipment: shipment.id in moved_on,
                 adaptive=False,
+                probe_size=settings.LETZSHOP_PROBE_PAGE_SIZE,
             )
 
         self.write_pages(walk, whole=False, only=moved_on)
@@ -294,7 +295,14 @@ class ImportRun:
         needs_fetch = probe_changed(known) if known else None
 
         def walk(client) -> Iterator[PageWork]:
-            return pages_walk(client, state=state, page_size=self.page_size, needs_fetch=needs_fetch, adaptive=True)
+            return pages_walk(
+                client,
+                state=state,
+                page_size=self.page_size,
+                needs_fetch=needs_fetch,
+                adaptive=True,
+                probe_size=settings.LETZSHOP_PROBE_PAGE_SIZE,
+            )
 
         return walk, needs_fetch is None
 
