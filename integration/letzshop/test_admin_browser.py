@@ -137,15 +137,20 @@ def test_resolve_an_exception_through_the_product_search(admin_page, imported_st
     assert exception.order_item.product_id == exception.resolved_product_id
 
 
-def test_confirm_an_order_and_see_it_confirmed_on_letzshop(admin_page, imported_store, letzshop_sandbox):
-    page = admin_page
+def _confirmable_order(store) -> LetzshopOrder:
+    """The store's first unconfirmed order with no open exception: one that can be confirmed."""
     blocked = OrderItemException.objects.filter(status__in=["pending", "ignored"]).values("order_id")
-    order = (
-        LetzshopOrder.objects.filter(store=imported_store, letzshop_state="unconfirmed")
+    return (
+        LetzshopOrder.objects.filter(store=store, letzshop_state="unconfirmed")
         .exclude(local_order_id__in=blocked)
         .order_by("id")
         .first()
     )
+
+
+def test_confirm_an_order_and_see_it_confirmed_on_letzshop(admin_page, imported_store, letzshop_sandbox):
+    page = admin_page
+    order = _confirmable_order(imported_store)
     page.goto(f"{page.base_url}/admin/letzshop/letzshoporder/?store={imported_store.pk}")
     screenshot(page, "admin-letzshop-orders", full_page=False)
     page.get_by_role("link", name=order.letzshop_order_number).first.click()
@@ -167,13 +172,7 @@ def test_confirm_an_order_and_see_it_confirmed_on_letzshop(admin_page, imported_
 def test_retry_a_failed_queue_row(admin_page, imported_store, letzshop_sandbox, settings):
     settings.LETZSHOP_QUEUE_MAX_ATTEMPTS = 1
     page = admin_page
-    blocked = OrderItemException.objects.filter(status__in=["pending", "ignored"]).values("order_id")
-    order = (
-        LetzshopOrder.objects.filter(store=imported_store, letzshop_state="unconfirmed")
-        .exclude(local_order_id__in=blocked)
-        .order_by("id")
-        .first()
-    )
+    order = _confirmable_order(imported_store)
     from letzshop.services.fulfillment import order_confirm
 
     order_confirm(order=order)

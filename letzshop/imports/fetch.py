@@ -71,9 +71,9 @@ def prefetched(
 
     A context manager: however the block ends (the last page, a failed page, an error of the
     writer), the thread is stopped, ``cancel`` called if it is still at work (the client: no
-    further call, no wait for a Retry-After; the fetch process: killed) and the thread waited
-    for, so that it never outlives the client it uses (a request already sent ends with its answer or the client's read
-    timeout); then ``resume`` makes the client usable again for the run's next walk.
+    further call, no wait for a Retry-After) and the thread waited for, so that it never
+    outlives the client it uses (a request already sent ends with its answer or the client's
+    read timeout); then ``resume`` makes the client usable again for the run's next walk.
 
     Yields, as one batch, every page fetched and not yet taken (at least one; no more pages once
     the batch holds ``batch_shipments`` shipments): when writing is the slower side, the pages

@@ -355,12 +355,7 @@ class ImportRun:
         writing: ``in_process``, in the fetch process (it maps at once with the writing), else
         in a thread of this process. A walk of probes has little to map and goes to the thread:
         the fork and the pickling would cost more than they save (docs/import.md)."""
-        options = {
-            "depth": PREFETCH_PAGES,
-            "batch_shipments": BATCH_SHIPMENTS,
-            "idle": self.keep_lease,
-            "idle_every": min(self.renew_every, 1.0),
-        }
+        idle_every = min(self.renew_every, 1.0)
         process = FetchProcess(self.client, walk, prepare) if in_process else None
         if process is not None:
             try:
@@ -369,14 +364,19 @@ class ImportRun:
                 logger.warning("could not start the import's fetch process (%s): fetching in a thread", error)
                 process = None
         if process is None:
-            pages = (prepare(work) for work in walk(self.client))
-            with prefetched(pages, cancel=self.client.cancel, resume=self.client.resume, **options) as batches:
+            with prefetched(
+                (prepare(work) for work in walk(self.client)),
+                depth=PREFETCH_PAGES,
+                batch_shipments=BATCH_SHIPMENTS,
+                idle=self.keep_lease,
+                idle_every=idle_every,
+                cancel=self.client.cancel,
+                resume=self.client.resume,
+            ) as batches:
                 yield batches
             return
         try:
-            yield process.batches(
-                batch_shipments=BATCH_SHIPMENTS, idle=self.keep_lease, idle_every=options["idle_every"]
-            )
+            yield process.batches(batch_shipments=BATCH_SHIPMENTS, idle=self.keep_lease, idle_every=idle_every)
         finally:
             process.wait()  # killed first if it still runs: it never outlives the run
 
