@@ -76,5 +76,11 @@ def test_connections_stay_bounded_under_load(tmp_path, store_user, pool_size):
         assert 1 <= peak <= 4 and peak_again <= 4 and after <= 4 and after_again <= after
     else:
         # A connection per request, closed at its end: once the load is over, only the one
-        # runserver opened at start (its migrations check, in the main thread) is left.
-        assert 1 <= peak <= CLIENTS + 1 and peak_again <= CLIENTS + 1 and after <= 1 and after_again <= 1
+        # runserver opened at start (its migrations check, in the main thread) is left. While the
+        # load runs, a request's thread closes its connection after the client has its answer, and
+        # a closed backend stays in pg_stat_activity until its process has exited: a client's next
+        # request can open one before the last is gone, so up to two a client are counted at
+        # once. A leak would grow with the 240 requests, and would be left once the load is over.
+        bound_under_load = 2 * CLIENTS + 1
+        assert 1 <= peak <= bound_under_load and peak_again <= bound_under_load
+        assert after <= 1 and after_again <= 1
