@@ -4,8 +4,8 @@ For N sandbox shipments (3 units each, half with an unmatched item), per round:
 - the floor (fetch + parse only): the wall time, this process's CPU, the sandbox's CPU;
 - a first import into a new store: the wall time, the writing thread's CPU, the other threads'
   and the fetch process's CPU (fetching, parsing and mapping the pages: in the process, a
-  thread only relays its requests; with ``--fetch thread``, in the fetch thread) and the
-  sandbox's;
+  thread only relays its requests; with ``--fetch thread``, in the fetch thread), the
+  sandbox's, and on PostgreSQL the database server's (the server runs on this machine);
 - the fetching and mapping alone: the same pages fetched and mapped as in the import, received
   and not written (wall time): how long the writer would wait if writing cost nothing;
 - the writing alone: the same pages fetched and mapped first, then only written (wall time), and
@@ -40,6 +40,11 @@ def process_cpu(marker: bytes) -> float:
         except OSError:
             continue
     return total
+
+
+# PostgreSQL's processes name themselves "postgres: ..." (a backend, the WAL writer); the
+# benchmark's own command line holds "postgres://", which this leaves out.
+SERVER_MARKER = b"postgres: "
 
 
 def children_cpu() -> float:
@@ -139,6 +144,7 @@ def main() -> None:
             credentials_save(store=store, api_key=DEFAULT_API_KEY, api_endpoint=url)
             thread_cpu.clear()
             children = children_cpu()
+            server = process_cpu(SERVER_MARKER) if database == "PostgreSQL" else 0.0
             sandbox, started, cpu = process_cpu(b"letzshop_sandbox"), time.perf_counter(), time.thread_time()
             orders_import(store=store, triggered_by="command", page_size=100)
             note("import wall", time.perf_counter() - started)
@@ -148,6 +154,8 @@ def main() -> None:
             note("import other threads CPU", sum(thread_cpu.values()))
             note("import fetch process CPU", children_cpu() - children)
             note("import sandbox CPU", process_cpu(b"letzshop_sandbox") - sandbox)
+            if database == "PostgreSQL":  # the server's backends and its writers, on the same cores
+                note("import database server CPU", process_cpu(SERVER_MARKER) - server)
 
             started = time.perf_counter()
             received = fetch_and_map_only()
