@@ -38,6 +38,7 @@ from letzshop.admin_forms import CredentialsForm, DeclineForm, TrackingFormSet
 from letzshop.crypto import CredentialsDecryptionError
 from letzshop.imports import ImportResult, import_begin, import_dispatch, import_result_of
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopStore, SyncRunStatus
+from letzshop.services import connection as connection_services
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.sync_log import trigger_of
@@ -201,7 +202,7 @@ def stores_connection_test(request, stores: Iterable) -> list[Outcome]:
             outcomes.append(warning(store, _("no Letzshop credentials yet: configure them first")))
             continue
         try:
-            result = credentials_services.connection_test(store=store, triggered_by=trigger_of(request.user))
+            result = connection_services.connection_test(store=store, triggered_by=trigger_of(request.user))
         except ServiceError as exc:
             outcomes.append(error(store, exc.message))
             continue
@@ -330,7 +331,7 @@ def _trial_refusal(credentials, arguments: dict) -> str | None:
             return None  # the stored key is unreadable: nothing to keep; the test after saving says so
     else:
         return None
-    trial = credentials_services.api_key_test(api_key=key, api_endpoint=endpoint)
+    trial = connection_services.api_key_test(api_key=key, api_endpoint=endpoint)
     if trial.success:
         return None
     return _(

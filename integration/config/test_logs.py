@@ -14,7 +14,7 @@ from django.utils import timezone
 from config.logs import ContextFilter, JsonFormatter, log_context
 from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue
-from letzshop.services.credentials import connection_test
+from letzshop.services.connection import connection_test
 from letzshop.services.fulfillment import order_confirm, queue_item_process
 from letzshop.tests.helpers import clean_order
 from sandbox import DEFAULT_API_KEY

@@ -12,7 +12,8 @@ import pytest
 from config.errors import InvalidInput
 from config.tests.clients import api_client_for
 from letzshop.client import AuthError, LetzshopClient, ResponseError, TransientError
-from letzshop.services.credentials import api_endpoint_validate, api_key_validate, connection_test, credentials_save
+from letzshop.services.connection import connection_test
+from letzshop.services.credentials import api_endpoint_validate, api_key_validate, credentials_save
 from sandbox import DEFAULT_API_KEY
 
 INTERNAL_BODY = "INTERNAL-SERVICE-SECRET-PAGE"

@@ -31,6 +31,7 @@ from letzshop.api.serializers import (
 )
 from letzshop.imports import ImportResult, ImportStatus, import_begin, import_dispatch, import_wait
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopOrder, LetzshopSyncLog, StoreLetzshopCredentials
+from letzshop.services import connection as connection_services
 from letzshop.services import credentials as credentials_services
 from letzshop.services import fulfillment
 from letzshop.services.sync_log import trigger_of
@@ -40,7 +41,7 @@ from stores.tenancy import StoreScopedViewSet
 
 def _test_key(request) -> Response:
     data = validated(TestKeySerializer, request)
-    result = credentials_services.api_key_test(api_key=data["api_key"], api_endpoint=data.get("api_endpoint"))
+    result = connection_services.api_key_test(api_key=data["api_key"], api_endpoint=data.get("api_endpoint"))
     return Response(result.as_dict())
 
 
@@ -96,7 +97,7 @@ class StoreLetzshopViewSet(StoreScopedViewSet):
 
     @extend_schema(request=None, responses=ConnectionTestSerializer)
     def test(self, request, *args, **kwargs):
-        result = credentials_services.connection_test(store=self.store, triggered_by=trigger_of(request.user))
+        result = connection_services.connection_test(store=self.store, triggered_by=trigger_of(request.user))
         return Response(result.as_dict())
 
     @extend_schema(request=TestKeySerializer, responses=ConnectionTestSerializer)

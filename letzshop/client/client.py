@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import threading
 import time
@@ -42,6 +41,7 @@ from letzshop.metrics import api_request_observe
 
 from . import documents
 from .errors import AuthError, Cancelled, LetzshopError, RateLimited, ResponseError, TransientError
+from .options import setting
 from .ratelimit import KeyRateLimiter, limit_key, limiter_from_settings
 from .types import (
     ConfirmResult,
@@ -119,22 +119,6 @@ def json_loads(content: bytes) -> Any:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
         return json.loads(content)
-
-
-def _setting(name: str, default: Any) -> Any:
-    """A Django setting when Django is configured, else ``default``: the client also runs in
-    plain scripts (benchmarks, the sandbox's own checks)."""
-    try:
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-    except ImportError:
-        return default
-    try:
-        if not settings.configured and not os.environ.get("DJANGO_SETTINGS_MODULE"):
-            return default
-        return getattr(settings, name, default)
-    except ImproperlyConfigured:
-        return default
 
 
 def parse_retry_after(value: str | None, *, maximum: float, default: int = DEFAULT_RETRY_AFTER) -> int:
@@ -362,15 +346,15 @@ class LetzshopClient:
         self.connect_timeout = float(
             connect_timeout
             if connect_timeout is not None
-            else _setting("LETZSHOP_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)
+            else setting("LETZSHOP_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT)
         )
         self.read_timeout = float(
-            read_timeout if read_timeout is not None else _setting("LETZSHOP_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
+            read_timeout if read_timeout is not None else setting("LETZSHOP_READ_TIMEOUT", DEFAULT_READ_TIMEOUT)
         )
         self.max_retry_after = float(
             max_retry_after
             if max_retry_after is not None
-            else _setting("LETZSHOP_MAX_RETRY_AFTER_SECONDS", DEFAULT_MAX_RETRY_AFTER)
+            else setting("LETZSHOP_MAX_RETRY_AFTER_SECONDS", DEFAULT_MAX_RETRY_AFTER)
         )
         self.rate_limit_waits = int(rate_limit_waits if rate_limit_waits is not None else DEFAULT_RATE_LIMIT_WAITS)
         self._transport = LetzshopTransport(

@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from .options import setting
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MARGIN = 0.2
@@ -171,17 +173,15 @@ _configured: dict[tuple, KeyRateLimiter | None] = {}
 def limiter_from_settings() -> KeyRateLimiter | None:
     """The limiter the settings describe (None when LETZSHOP_RATE_LIMIT_PER_SECOND is 0 or Django
     is not configured), one per process."""
-    from .client import _setting
-
-    rate = float(_setting("LETZSHOP_RATE_LIMIT_PER_SECOND", 0) or 0)
+    rate = float(setting("LETZSHOP_RATE_LIMIT_PER_SECOND", 0) or 0)
     if rate <= 0:
         return None
-    backend = _setting("LETZSHOP_RATE_LIMIT_BACKEND", "auto")
-    url = _setting("LETZSHOP_RATE_LIMIT_REDIS_URL", "") or _setting("CELERY_BROKER_URL", "")
+    backend = setting("LETZSHOP_RATE_LIMIT_BACKEND", "auto")
+    url = setting("LETZSHOP_RATE_LIMIT_REDIS_URL", "") or setting("CELERY_BROKER_URL", "")
     if backend == "auto":
         backend = "redis" if url.startswith(("redis://", "rediss://")) else "database"
-    max_wait = float(_setting("LETZSHOP_RATE_LIMIT_MAX_WAIT_SECONDS", 10))
-    margin = float(_setting("LETZSHOP_RATE_LIMIT_MARGIN", DEFAULT_MARGIN))
+    max_wait = float(setting("LETZSHOP_RATE_LIMIT_MAX_WAIT_SECONDS", 10))
+    margin = float(setting("LETZSHOP_RATE_LIMIT_MARGIN", DEFAULT_MARGIN))
     signature = (rate, backend, url if backend == "redis" else "", max_wait, margin)
     if signature not in _configured:
         store: SlotStore = RedisSlots(url) if backend == "redis" else DatabaseSlots()

@@ -12,7 +12,8 @@ from config.tests.clients import api_client_for
 from letzshop.client.documents import DOCUMENTS_DIR
 from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue, LetzshopSyncLog
-from letzshop.services.credentials import connection_test, credentials_save
+from letzshop.services.connection import connection_test
+from letzshop.services.credentials import credentials_save
 from letzshop.services.fulfillment import order_confirm, queue_item_process, queue_item_retry
 from letzshop.services.schema_check import schema_check
 from letzshop.tests.helpers import clean_order

@@ -4,7 +4,7 @@ import pytest
 
 from letzshop.imports import orders_import
 from letzshop.models import LetzshopFulfillmentQueue
-from letzshop.services.credentials import connection_test
+from letzshop.services.connection import connection_test
 from letzshop.tests.factories import QueueItemFactory
 from monitoring.tests.helpers import metric
 
