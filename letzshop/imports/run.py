@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from config.bulk import bulk_allocations
 from config.errors import ServiceError
 from letzshop.client.errors import LetzshopError
+from letzshop.client.types import ShipmentState
 from letzshop.crypto import CredentialsDecryptionError
 from letzshop.imports.fetch import (
     BATCH_SHIPMENTS,
@@ -275,16 +276,7 @@ class ImportRun:
         if not moved_on:
             return
 
-        def walk(client) -> Iterator[PageWork]:
-            return pages_walk(
-                client,
-                state=STATE_CONFIRMED,
-                page_size=self.page_size,
-                needs_fetch=lambda shipment: shipment.id in moved_on,
-                adaptive=False,
-                probe_size=settings.LETZSHOP_PROBE_PAGE_SIZE,
-            )
-
+        walk = self.pages(STATE_CONFIRMED, needs_fetch=lambda shipment: shipment.id in moved_on, adaptive=False)
         self.write_pages(walk, whole=False, only=moved_on)
 
     def finish(self, *, fatal: str) -> None:
@@ -298,6 +290,11 @@ class ImportRun:
         whether it fetches whole pages from the start (nothing known yet: no probe)."""
         known = {} if self.full else known_digests(store=self.store, state=state)
         needs_fetch = probe_changed(known) if known else None
+        return self.pages(state, needs_fetch=needs_fetch, adaptive=True), needs_fetch is None
+
+    def pages(self, state: str, *, needs_fetch: Callable[[ShipmentState], bool] | None, adaptive: bool) -> PagesWalk:
+        """A walk of the state's pages at the run's page size and the probe size of the settings,
+        for the client that will make it."""
 
         def walk(client) -> Iterator[PageWork]:
             return pages_walk(
@@ -305,11 +302,11 @@ class ImportRun:
                 state=state,
                 page_size=self.page_size,
                 needs_fetch=needs_fetch,
-                adaptive=True,
+                adaptive=adaptive,
                 probe_size=settings.LETZSHOP_PROBE_PAGE_SIZE,
             )
 
-        return walk, needs_fetch is None
+        return walk
 
     def write_pages(self, walk: PagesWalk, whole: bool, only: set[str] | None = None) -> set[str]:
         """Write the pages; with ``only``, just those shipments, stopping once all are seen.
